@@ -1,0 +1,45 @@
+#include "gantry/broker/write_batch.h"
+
+namespace gantry::broker {
+namespace {
+
+void applyTransition(JobRow& row, const JobTransition& t) {
+  row.state = t.state;
+  row.attempt = t.attempt;
+  row.run_at_ms = t.run_at_ms;
+  row.updated_at_ms = t.updated_at_ms;
+  row.started_at_ms = t.started_at_ms;
+  row.finished_at_ms = t.finished_at_ms;
+  row.worker_id = t.worker_id;
+  row.lease = t.lease;
+  row.result = t.result;
+  row.last_error = t.last_error;
+}
+
+}  // namespace
+
+void WriteBatch::addInsert(JobRow row) {
+  insert_index_[row.id] = inserts_.size();
+  inserts_.push_back(std::move(row));
+}
+
+void WriteBatch::addTransition(JobTransition transition) {
+  if (auto it = insert_index_.find(transition.id); it != insert_index_.end()) {
+    applyTransition(inserts_[it->second], transition);
+    return;
+  }
+  if (auto it = transition_index_.find(transition.id); it != transition_index_.end()) {
+    transitions_[it->second] = std::move(transition);
+    return;
+  }
+  transition_index_[transition.id] = transitions_.size();
+  transitions_.push_back(std::move(transition));
+}
+
+bool WriteBatch::empty() const { return size() == 0; }
+
+size_t WriteBatch::size() const {
+  return inserts_.size() + transitions_.size() + attempts_.size() + queue_settings_.size();
+}
+
+}  // namespace gantry::broker

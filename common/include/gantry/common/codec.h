@@ -1,0 +1,41 @@
+// Encoding and decoding of wire envelopes. Decoding is the single entry point
+// for bytes from peers: it never throws and never trusts sizes or versions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "gantry.pb.h"
+#include "gantry/common/status.h"
+
+namespace gantry {
+
+inline constexpr uint32_t kProtocolVersion = wire::PROTOCOL_VERSION_CURRENT;
+
+// Largest envelope a peer may send. Bounds a submit batch; per-job payloads
+// have their own, smaller limit (JobLimits).
+inline constexpr size_t kMaxEnvelopeBytes = 64u << 20;
+
+// Parses `bytes` as an Envelope. Fails with kMalformed for undecodable or
+// oversized input, kUnsupportedVersion for another protocol version and
+// kMalformed for an envelope without a body (unknown message type).
+// The decoded envelope is returned even on a version error so the caller can
+// echo the correlation id in its error reply.
+struct Decoded {
+  wire::Envelope envelope;
+  Status status;
+};
+Decoded decodeEnvelope(std::string_view bytes);
+
+// Serializes with the current protocol version stamped in.
+std::string encodeEnvelope(wire::Envelope& envelope);
+
+// An error reply to a request with the given correlation id.
+wire::Envelope makeErrorEnvelope(wire::ErrorCode code, std::string message, uint64_t correlation_id);
+wire::ErrorCode toWireError(StatusCode code);
+StatusCode fromWireError(wire::ErrorCode code);
+
+const char* bodyName(const wire::Envelope& envelope);
+
+}  // namespace gantry
