@@ -2,54 +2,37 @@
 // libpqxx exceptions stop here and become Status values. One PgStore owns
 // one connection and is used by one thread (the committer, or the reader);
 // it is not thread-safe.
+//
+// Tables (db/migrations/0001_init.up.sql): gantry_jobs holds the jobs that
+// are not final; gantry_job_history (finished jobs) and gantry_job_attempts
+// are partitioned by UTC day of finished_at_ms, which maintain() manages.
+//
+// Errors: kUnavailable when the database cannot be reached or the
+// connection was lost (then broken() is true and the owner reconnects; after
+// a lost commit the outcome is unknown and the message says so),
+// kFailedPrecondition when the schema is missing, kInvalidArgument for a
+// batch the store cannot represent, kInternal for anything else.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "gantry/broker/write_batch.h"
+#include "gantry/broker/store_types.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
-
-namespace pqxx {
-class connection;
-}
+#include "gantry/pg/pqxx_fwd.h"
 
 namespace gantry::broker {
 
-// Everything a starting broker needs to rebuild its in-memory index.
-struct RecoveredState {
-  std::vector<JobRow> active;  // every job not in a final state
-  std::vector<std::string> paused_queues;
-  uint64_t max_job_id = 0;     // over active and finished jobs
-};
-
-struct JobWithAttempts {
-  JobRow job;
-  std::vector<AttemptRow> attempts;  // ascending by start time
-};
-
-struct ListFilter {
-  std::string queue;  // empty = any
-  std::string kind;   // empty = any
-  std::optional<wire::JobState> state;
-  uint32_t limit = 50;
-  uint64_t after_id = 0;
-};
-
-// Outcome of reviving one dead job.
-struct ReviveResult {
-  uint64_t id = 0;
-  Status status;               // not found / not dead
-  std::optional<JobRow> row;   // the job, now queued, when status is ok
-};
-
 class PgStore {
  public:
-  // Connects; fails with kUnavailable (message names the target without
-  // its password) when the database cannot be reached.
+  // Connects and sets up the session (synchronous_commit = on, UTF-8, hex
+  // bytea output); fails with kUnavailable (message names the target
+  // without its password) when the database cannot be reached, and with
+  // kInvalidArgument when `conninfo` is malformed.
   static Result<std::unique_ptr<PgStore>> connect(const std::string& conninfo);
   ~PgStore();
   PgStore(const PgStore&) = delete;
@@ -61,21 +44,46 @@ class PgStore {
 
   // Writes the whole batch in one transaction (synchronous_commit = on):
   // inserts of non-final jobs go to the active table, final ones straight to
-  // history; final transitions move the row from active to history.
+  // history; non-final transitions update the active row, final ones move
+  // it to history with the transition's fields; attempts are appended;
+  // queue settings are upserted (the last one per queue wins). Rows are
+  // streamed with COPY and applied with set-based statements, so the cost
+  // grows with the batch, not with the number of statements; an empty batch
+  // costs no round trip. A transition for a job that is not in the active
+  // table changes nothing (it was finished or revived meanwhile): failing
+  // the batch would fail every other acknowledgement in it.
+  // Text that Postgres cannot store (NUL bytes, invalid UTF-8) is stored
+  // with U+FFFD in place of the bad bytes; bytes fields round-trip exactly.
+  // kInvalidArgument, before any I/O, for a row whose state is not a
+  // JobState.
   Status commit(const WriteBatch& batch);
 
+  // One consistent snapshot; `active` is ascending by id.
   Result<RecoveredState> recover();
 
   // Moves dead jobs back to the active table as queued with attempt 0,
-  // run_at = now. Per id: kNotFound or kFailedPrecondition (not dead).
+  // run_at = updated_at = now, last_error kept and the attempt fields
+  // (started/finished time, worker, lease, result) cleared, in one
+  // transaction. One result per distinct id, in first-seen order: ok with
+  // the row, kNotFound, or kFailedPrecondition (the job is not dead).
   Result<std::vector<ReviveResult>> revive(const std::vector<uint64_t>& ids, TimeMs now);
 
+  // The job from the active table, else from history; nullopt when neither
+  // has it. Attempts only when asked.
   Result<std::optional<JobWithAttempts>> getJob(uint64_t id, bool with_attempts);
-  // Ascending id; payload and result are left empty.
+  // Jobs from both tables matching the filter, ascending id, ids greater
+  // than after_id; limit 0 means 50 and is capped at 1000. Payload and
+  // result are left empty.
   Result<std::vector<JobRow>> listJobs(const ListFilter& filter);
 
-  // Creates history partitions for the days around `now` and drops those
-  // wholly older than now - retention_ms. Cheap when nothing is due.
+  // For gantry_job_history and gantry_job_attempts: drops the day
+  // partitions wholly older than now - retention_ms (no per-row deletes),
+  // creates the partitions for yesterday..today+2 (UTC) that are missing,
+  // and deletes expired rows from the DEFAULT partition in batches. Run it
+  // at start, before the first commit, and then periodically (hourly is
+  // plenty); cheap when nothing is due. Dropping a partition briefly locks
+  // history: it gives up after 500 ms with kUnavailable rather than stall
+  // commits, and the next run retries. REQUIRES: retention_ms > 0.
   Status maintain(TimeMs now, int64_t retention_ms);
 
   // True after a failed call broke the connection; the owner reconnects.
@@ -83,7 +91,14 @@ class PgStore {
 
  private:
   explicit PgStore(std::unique_ptr<pqxx::connection> connection);
+  // Converts a libpqxx exception, noting when it broke the connection.
+  Status fail(const std::exception& error, const char* context);
+  // Creates this connection's staging table once. Throws.
+  void ensureStaging();
+
   std::unique_ptr<pqxx::connection> connection_;
+  bool broken_ = false;
+  bool staging_ready_ = false;
 };
 
 }  // namespace gantry::broker

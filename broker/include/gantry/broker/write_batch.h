@@ -79,6 +79,9 @@ class WriteBatch {
   void addAttempt(AttemptRow attempt) { attempts_.push_back(std::move(attempt)); }
   void addQueueSetting(QueueSetting setting) { queue_settings_.push_back(std::move(setting)); }
 
+  // Appends a later batch, coalescing as if its writes had been added here.
+  void absorb(WriteBatch&& later);
+
   bool empty() const;
   size_t size() const;
 

@@ -36,6 +36,22 @@ void WriteBatch::addTransition(JobTransition transition) {
   transitions_.push_back(std::move(transition));
 }
 
+void WriteBatch::absorb(WriteBatch&& later) {
+  for (JobRow& row : later.inserts_) {
+    addInsert(std::move(row));
+  }
+  for (JobTransition& transition : later.transitions_) {
+    addTransition(std::move(transition));
+  }
+  for (AttemptRow& attempt : later.attempts_) {
+    attempts_.push_back(std::move(attempt));
+  }
+  for (QueueSetting& setting : later.queue_settings_) {
+    queue_settings_.push_back(std::move(setting));
+  }
+  later = WriteBatch{};
+}
+
 bool WriteBatch::empty() const { return size() == 0; }
 
 size_t WriteBatch::size() const {

@@ -1,0 +1,103 @@
+// The broker process's shell around BrokerCore: two ROUTER sockets (workers,
+// clients), one poll loop on one thread, the committer and reader threads
+// for Postgres. Bytes from peers are decoded here, and every reply that
+// acknowledges a change waits until that change is durable.
+//
+// Thread-safety: requestStop() may be called from any thread or a signal
+// handler; everything else belongs to the thread that calls run().
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "gantry/broker/broker_core.h"
+#include "gantry/broker/committer.h"
+#include "gantry/broker/config.h"
+#include "gantry/broker/reader.h"
+#include "gantry/common/clock.h"
+#include "gantry/common/mailbox.h"
+#include "gantry/common/transport.h"
+
+namespace gantry::broker {
+
+// Counters of what peers sent that was refused.
+struct ServerCounters {
+  uint64_t malformed = 0;
+  uint64_t unsupported_version = 0;
+  uint64_t unknown_message = 0;
+  uint64_t dropped_sends = 0;
+};
+
+class BrokerServer {
+ public:
+  // REQUIRES: config and clock outlive the server.
+  BrokerServer(const BrokerConfig& config, Clock& clock);
+  ~BrokerServer();
+
+  // Connects to Postgres (waiting up to db_wait_ms for it to come up),
+  // checks the schema version, rebuilds the index and binds the sockets.
+  Status start(int64_t db_wait_ms);
+  // Serves until requestStop(); then flushes pending writes and returns.
+  void run();
+  void requestStop() { stop_.signal(); }
+
+  // Endpoints after binding (a tcp port of 0/* is resolved).
+  const std::string& workerEndpoint() const { return worker_endpoint_; }
+  const std::string& clientEndpoint() const { return client_endpoint_; }
+
+ private:
+  struct PendingReply {
+    uint64_t ticket = 0;
+    std::string routing_id;
+    wire::Envelope envelope;
+  };
+
+  void serveWorkers();
+  void serveClients();
+  void handleWorkerMessage(const RoutedMessage& message);
+  void handleClientMessage(const RoutedMessage& message);
+
+  // Client handlers (client_handlers.cpp), one per request type.
+  void onSubmit(const std::string& from, const wire::Envelope& request);
+  void onGet(const std::string& from, const wire::Envelope& request);
+  void onList(const std::string& from, const wire::Envelope& request);
+  void onCancel(const std::string& from, const wire::Envelope& request);
+  void onRetry(const std::string& from, const wire::Envelope& request);
+  void onStats(const std::string& from, const wire::Envelope& request);
+  void onPause(const std::string& from, const wire::Envelope& request);
+  void onWorkers(const std::string& from, const wire::Envelope& request);
+
+  // Sends now, or once the writes made so far are durable.
+  void replyNow(const std::string& to, wire::Envelope envelope);
+  void replyWhenDurable(const std::string& to, wire::Envelope envelope);
+  void replyError(const std::string& to, uint64_t correlation_id, const Status& status);
+
+  void flushEffects();
+  void drainCommitter();
+  void drainReader();
+  int pollTimeoutMs();
+
+  const BrokerConfig& config_;
+  Clock& clock_;
+  std::unique_ptr<BrokerCore> core_;
+  std::unique_ptr<Committer> committer_;
+  std::unique_ptr<Reader> reader_;
+  zmq::context_t context_;
+  zmq::socket_t workers_;
+  zmq::socket_t clients_;
+  std::string worker_endpoint_;
+  std::string client_endpoint_;
+  EventFd stop_;
+  uint64_t ticket_ = 0;            // last batch handed to the committer
+  uint64_t durable_ticket_ = 0;    // last batch known durable
+  std::vector<PendingReply> replies_this_round_;
+  std::deque<PendingReply> waiting_for_durability_;
+  ServerCounters counters_;
+};
+
+}  // namespace gantry::broker

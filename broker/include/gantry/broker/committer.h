@@ -1,0 +1,90 @@
+// The group-commit thread. It owns the write connection and turns whatever
+// write batches have queued up since its last commit into one transaction,
+// so durability costs one fsync per batch, not per job. It also runs the
+// work that must be ordered with writes: reviving dead jobs, and periodic
+// retention. Results go back to the broker loop through a Mailbox.
+//
+// Thread-safety: submit*() and backlog() may be called from any thread;
+// everything else happens on the committer's own thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "gantry/broker/pg_store.h"
+#include "gantry/broker/write_batch.h"
+#include "gantry/common/clock.h"
+#include "gantry/common/mailbox.h"
+
+namespace gantry::broker {
+
+// A client waiting for a reply the committer's work decides.
+struct ReplyTo {
+  std::string routing_id;
+  uint64_t correlation_id = 0;
+};
+
+// Committer -> loop.
+struct Committed {
+  uint64_t ticket = 0;  // every batch with a ticket <= this is durable
+};
+struct Revived {
+  ReplyTo reply_to;
+  std::vector<ReviveResult> results;
+  Status status;  // not ok when the database refused the whole request
+};
+using CommitterEvent = std::variant<Committed, Revived>;
+
+class Committer {
+ public:
+  // REQUIRES: store is connected and recovered; clock outlives this.
+  Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64_t retention_ms,
+            Clock& clock);
+  ~Committer();  // stops and joins the thread
+
+  void start();
+  // Queues a batch; `ticket` increases with every call.
+  void submitBatch(WriteBatch batch, uint64_t ticket);
+  void submitRevive(std::vector<uint64_t> ids, ReplyTo reply_to);
+  // Writes queued but not yet durable.
+  uint64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
+
+  Mailbox<CommitterEvent>& events() { return events_; }
+
+ private:
+  struct BatchWork {
+    WriteBatch batch;
+    uint64_t ticket = 0;
+  };
+  struct ReviveWork {
+    std::vector<uint64_t> ids;
+    ReplyTo reply_to;
+  };
+  using Work = std::variant<BatchWork, ReviveWork>;
+
+  void run();
+  void commitWithRetry(WriteBatch& batch, uint64_t ticket);
+  void ensureConnected();
+  void maintainIfDue();
+  void waitForWork();
+  void pause(int64_t ms);
+
+  std::unique_ptr<PgStore> store_;
+  const std::string conninfo_;
+  const int64_t retention_ms_;
+  Clock& clock_;
+  Mailbox<Work> work_;
+  Mailbox<CommitterEvent> events_;
+  EventFd stop_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> backlog_{0};
+  TimeMs next_maintenance_ms_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace gantry::broker

@@ -1,0 +1,211 @@
+#include "gantry/broker/broker_server.h"
+
+#include <random>
+
+#include "gantry/common/codec.h"
+#include "gantry/common/log.h"
+
+namespace gantry::broker {
+namespace {
+
+// Messages handled per socket per loop round: enough to batch writes well,
+// few enough that one busy socket cannot starve the other.
+constexpr int kMaxMessagesPerRound = 2000;
+
+Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms) {
+  const int64_t deadline = monotonicMs() + wait_ms;
+  int64_t delay_ms = 100;
+  while (true) {
+    auto store = PgStore::connect(conninfo);
+    if (store.isOk() || monotonicMs() + delay_ms > deadline) {
+      return store;
+    }
+    log::warn("database not reachable yet; retrying", {{"error", store.status().message()}});
+    zmq_poll(nullptr, 0, static_cast<long>(delay_ms));  // a plain timed wait
+    delay_ms = std::min<int64_t>(delay_ms * 2, 2000);
+  }
+}
+
+}  // namespace
+
+BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock)
+    : config_(config), clock_(clock), context_(1), workers_(context_, zmq::socket_type::router),
+      clients_(context_, zmq::socket_type::router) {}
+
+BrokerServer::~BrokerServer() = default;
+
+Status BrokerServer::start(int64_t db_wait_ms) {
+  auto store = connectWithin(config_.database_url, db_wait_ms);
+  if (!store.isOk()) {
+    return store.status();
+  }
+  if (Status s = (*store)->checkSchema(); !s.isOk()) {
+    return s;
+  }
+  auto recovered = (*store)->recover();
+  if (!recovered.isOk()) {
+    return recovered.status();
+  }
+  const size_t active = recovered->active.size();
+  core_ = std::make_unique<BrokerCore>(config_, std::random_device{}());
+  core_->restore(std::move(recovered.value()), clock_.nowMs());
+  log::info("recovered state from the database", {{"active_jobs", active}});
+
+  committer_ = std::make_unique<Committer>(std::move(store.value()), config_.database_url,
+                                           config_.retention_ms, clock_);
+  reader_ = std::make_unique<Reader>(config_.database_url);
+
+  try {
+    applyCommonOptions(workers_);
+    applyCommonOptions(clients_);
+    worker_endpoint_ = bindResolved(workers_, config_.worker_endpoint);
+    client_endpoint_ = bindResolved(clients_, config_.client_endpoint);
+  } catch (const zmq::error_t& e) {
+    return invalidArgument(std::string("cannot bind broker sockets (") +
+                           config_.worker_endpoint + ", " + config_.client_endpoint +
+                           "): " + e.what());
+  }
+  committer_->start();
+  reader_->start();
+  log::info("broker listening", {{"workers", worker_endpoint_}, {"clients", client_endpoint_}});
+  return Status::ok();
+}
+
+int BrokerServer::pollTimeoutMs() {
+  // Liveness and lease checks need a few ticks per heartbeat interval; a
+  // due delayed job should start on time.
+  int64_t timeout = std::max<uint32_t>(config_.heartbeat_ms / 4, 1);
+  if (auto due = core_->nextDelayedDue()) {
+    timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - clock_.nowMs()));
+  }
+  return static_cast<int>(timeout);
+}
+
+void BrokerServer::run() {
+  zmq::pollitem_t items[] = {
+      {workers_.handle(), 0, ZMQ_POLLIN, 0},
+      {clients_.handle(), 0, ZMQ_POLLIN, 0},
+      {nullptr, committer_->events().fd(), ZMQ_POLLIN, 0},
+      {nullptr, reader_->replies().fd(), ZMQ_POLLIN, 0},
+      {nullptr, stop_.fd(), ZMQ_POLLIN, 0},
+  };
+  while (true) {
+    try {
+      zmq::poll(items, std::size(items), std::chrono::milliseconds(pollTimeoutMs()));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) {
+        log::error("poll failed", {{"error", e.what()}});
+        break;
+      }
+    }
+    if (items[4].revents & ZMQ_POLLIN) {
+      break;
+    }
+    drainCommitter();
+    drainReader();
+    serveWorkers();
+    serveClients();
+    core_->tick(clock_.nowMs());
+    flushEffects();
+  }
+  log::info("broker stopping; flushing writes", {{"backlog", committer_->backlog()}});
+  committer_.reset();  // commits what was queued, then joins
+  reader_.reset();
+}
+
+void BrokerServer::serveWorkers() {
+  for (int i = 0; i < kMaxMessagesPerRound; ++i) {
+    auto message = receiveRouted(workers_);
+    if (!message) {
+      return;
+    }
+    handleWorkerMessage(*message);
+  }
+}
+
+void BrokerServer::serveClients() {
+  for (int i = 0; i < kMaxMessagesPerRound; ++i) {
+    auto message = receiveRouted(clients_);
+    if (!message) {
+      return;
+    }
+    handleClientMessage(*message);
+  }
+}
+
+void BrokerServer::flushEffects() {
+  Effects effects = core_->takeEffects();
+  for (auto& message : effects.to_workers) {
+    if (!sendRouted(workers_, message.routing_id, message.envelope)) {
+      ++counters_.dropped_sends;  // the worker is gone; liveness handles it
+    }
+  }
+  if (!effects.writes.empty()) {
+    committer_->submitBatch(std::move(effects.writes), ++ticket_);
+  }
+  for (PendingReply& reply : replies_this_round_) {
+    if (ticket_ > durable_ticket_) {
+      reply.ticket = ticket_;
+      waiting_for_durability_.push_back(std::move(reply));
+    } else {
+      sendRouted(clients_, reply.routing_id, reply.envelope);
+    }
+  }
+  replies_this_round_.clear();
+}
+
+void BrokerServer::drainCommitter() {
+  for (CommitterEvent& event : committer_->events().drain()) {
+    if (auto* committed = std::get_if<Committed>(&event)) {
+      durable_ticket_ = std::max(durable_ticket_, committed->ticket);
+      continue;
+    }
+    auto& revived = std::get<Revived>(event);
+    wire::Envelope reply;
+    reply.set_correlation_id(revived.reply_to.correlation_id);
+    if (!revived.status.isOk()) {
+      replyError(revived.reply_to.routing_id, revived.reply_to.correlation_id, revived.status);
+      continue;
+    }
+    std::vector<JobRow> rows;
+    for (ReviveResult& result : revived.results) {
+      auto* outcome = reply.mutable_id_outcomes()->add_outcomes();
+      outcome->set_id(result.id);
+      outcome->set_ok(result.status.isOk());
+      outcome->set_message(result.status.isOk() ? "queued again" : result.status.message());
+      if (result.row) {
+        rows.push_back(std::move(*result.row));
+      }
+    }
+    core_->adoptRevived(std::move(rows), clock_.nowMs());
+    replyNow(revived.reply_to.routing_id, std::move(reply));
+  }
+  while (!waiting_for_durability_.empty() &&
+         waiting_for_durability_.front().ticket <= durable_ticket_) {
+    PendingReply& reply = waiting_for_durability_.front();
+    sendRouted(clients_, reply.routing_id, reply.envelope);
+    waiting_for_durability_.pop_front();
+  }
+}
+
+void BrokerServer::drainReader() {
+  for (ReadReply& reply : reader_->replies().drain()) {
+    sendRouted(clients_, reply.routing_id, reply.reply);
+  }
+}
+
+void BrokerServer::replyNow(const std::string& to, wire::Envelope envelope) {
+  sendRouted(clients_, to, envelope);
+}
+
+void BrokerServer::replyWhenDurable(const std::string& to, wire::Envelope envelope) {
+  replies_this_round_.push_back({0, to, std::move(envelope)});
+}
+
+void BrokerServer::replyError(const std::string& to, uint64_t correlation_id,
+                              const Status& status) {
+  wire::Envelope env = makeErrorEnvelope(toWireError(status.code()), status.message(), correlation_id);
+  sendRouted(clients_, to, env);
+}
+
+}  // namespace gantry::broker

@@ -1,0 +1,140 @@
+#include "gantry/broker/committer.h"
+
+#include <poll.h>
+
+#include <algorithm>
+
+#include "gantry/common/log.h"
+
+namespace gantry::broker {
+namespace {
+
+constexpr int64_t kMaintenanceIntervalMs = 3600 * 1000;
+constexpr int64_t kRetryCapMs = 2000;
+
+}  // namespace
+
+Committer::Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64_t retention_ms,
+                     Clock& clock)
+    : store_(std::move(store)), conninfo_(std::move(conninfo)), retention_ms_(retention_ms),
+      clock_(clock) {}
+
+Committer::~Committer() {
+  stopping_ = true;
+  stop_.signal();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void Committer::start() { thread_ = std::thread([this] { run(); }); }
+
+void Committer::submitBatch(WriteBatch batch, uint64_t ticket) {
+  backlog_.fetch_add(batch.size(), std::memory_order_relaxed);
+  work_.push(BatchWork{std::move(batch), ticket});
+}
+
+void Committer::submitRevive(std::vector<uint64_t> ids, ReplyTo reply_to) {
+  work_.push(ReviveWork{std::move(ids), std::move(reply_to)});
+}
+
+void Committer::waitForWork() {
+  pollfd fds[2] = {{work_.fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}};
+  const int64_t until_maintenance = std::max<int64_t>(0, next_maintenance_ms_ - clock_.nowMs());
+  ::poll(fds, 2, static_cast<int>(std::min<int64_t>(until_maintenance, 1000)));
+}
+
+void Committer::pause(int64_t ms) {
+  pollfd fd = {stop_.fd(), POLLIN, 0};
+  ::poll(&fd, 1, static_cast<int>(ms));
+}
+
+void Committer::run() {
+  // On stop, what was queued before is still committed (bounded retries).
+  for (bool last_round = false; !last_round;) {
+    waitForWork();
+    last_round = stopping_;
+    maintainIfDue();
+    // Everything queued so far becomes one transaction, except that a
+    // revive must see the writes before it and be seen by those after.
+    std::deque<Work> items = work_.drain();
+    WriteBatch merged;
+    uint64_t ticket = 0;
+    for (Work& item : items) {
+      if (auto* batch = std::get_if<BatchWork>(&item)) {
+        merged.absorb(std::move(batch->batch));
+        ticket = batch->ticket;
+        continue;
+      }
+      if (ticket != 0) {
+        commitWithRetry(merged, ticket);
+        ticket = 0;
+      }
+      auto& revive = std::get<ReviveWork>(item);
+      ensureConnected();
+      auto results = store_ != nullptr
+                         ? store_->revive(revive.ids, clock_.nowMs())
+                         : Result<std::vector<ReviveResult>>(unavailable("database unreachable"));
+      Revived event{std::move(revive.reply_to), {}, results.status()};
+      if (results.isOk()) {
+        event.results = std::move(results.value());
+      }
+      events_.push(std::move(event));
+    }
+    if (ticket != 0) {
+      commitWithRetry(merged, ticket);
+    }
+  }
+}
+
+void Committer::commitWithRetry(WriteBatch& batch, uint64_t ticket) {
+  constexpr int kAttemptsWhileStopping = 5;
+  int64_t delay_ms = 50;
+  for (int attempt = 1; !stopping_ || attempt <= kAttemptsWhileStopping; ++attempt) {
+    ensureConnected();
+    Status status = store_ != nullptr ? store_->commit(batch) : unavailable("not connected");
+    if (status.isOk()) {
+      backlog_.fetch_sub(std::min<uint64_t>(backlog_.load(), batch.size()),
+                         std::memory_order_relaxed);
+      events_.push(Committed{ticket});
+      batch = WriteBatch{};
+      return;
+    }
+    log::error("commit failed; retrying", {{"error", status.toString()},
+                                           {"writes", batch.size()},
+                                           {"retry_in_ms", delay_ms}});
+    pause(delay_ms);
+    delay_ms = std::min(delay_ms * 2, kRetryCapMs);
+  }
+}
+
+void Committer::ensureConnected() {
+  if (store_ != nullptr && !store_->broken()) {
+    return;
+  }
+  store_.reset();
+  auto connected = PgStore::connect(conninfo_);
+  if (connected.isOk()) {
+    store_ = std::move(connected.value());
+    log::info("database connection re-established");
+  } else {
+    log::error("database unreachable", {{"error", connected.status().toString()}});
+  }
+}
+
+void Committer::maintainIfDue() {
+  const TimeMs now = clock_.nowMs();
+  if (now < next_maintenance_ms_) {
+    return;
+  }
+  next_maintenance_ms_ = now + kMaintenanceIntervalMs;
+  ensureConnected();
+  if (store_ == nullptr) {
+    return;
+  }
+  if (Status s = store_->maintain(now, retention_ms_); !s.isOk()) {
+    log::warn("retention maintenance failed", {{"error", s.toString()}});
+  }
+}
+
+}  // namespace gantry::broker

@@ -1,0 +1,51 @@
+// How the store's rows map to columns: the column lists of the job,
+// history, attempt and staging tables, the text names of states and
+// outcomes, COPY encoders and result-row decoders. Store-internal; pure
+// functions, thread-safe.
+#pragma once
+
+#include <pqxx/row>
+#include <string>
+#include <string_view>
+
+#include "copy_text.h"
+#include "gantry/broker/write_batch.h"
+
+namespace gantry::broker::store {
+
+// Column list shared by gantry_jobs and gantry_job_history, in the order
+// encodeJob writes and decodeJob reads.
+extern const char* const kJobColumns;
+// Same order, with payload and result replaced by empty values, for lists.
+extern const char* const kJobColumnsWithoutBlobs;
+extern const char* const kAttemptColumns;
+// The per-connection staging table of transitions, and its columns.
+extern const char* const kStageTable;
+extern const char* const kStageColumns;
+extern const char* const kCreateStageTable;
+
+// Text stored in the state column; empty for JOB_STATE_UNSPECIFIED and
+// values outside the enum.
+std::string_view stateName(wire::JobState state);
+// Inverse of stateName; JOB_STATE_UNSPECIFIED for unknown text.
+wire::JobState stateFromName(std::string_view name);
+bool isFinal(wire::JobState state);
+
+std::string_view outcomeName(wire::Outcome outcome);
+wire::Outcome outcomeFromName(std::string_view name);
+
+// uint64 ids and leases are stored bit for bit in bigint columns.
+inline int64_t toSql(uint64_t value) { return static_cast<int64_t>(value); }
+inline uint64_t fromSql(int64_t value) { return static_cast<uint64_t>(value); }
+
+void encodeJob(const JobRow& job, CopyRows& out);
+void encodeTransition(const JobTransition& transition, CopyRows& out);
+void encodeAttempt(const AttemptRow& attempt, CopyRows& out);
+
+// REQUIRES: `row` holds kJobColumns (or kJobColumnsWithoutBlobs) in order,
+// starting at column `first`. Throws pqxx or std exceptions on bad data.
+JobRow decodeJob(const pqxx::row& row, int first = 0);
+// REQUIRES: `row` holds kAttemptColumns in order.
+AttemptRow decodeAttempt(const pqxx::row& row);
+
+}  // namespace gantry::broker::store

@@ -1,0 +1,125 @@
+// Submission rules: validation, unique keys, capacity, write batching.
+#include "core_harness.h"
+
+namespace gantry::broker::testing {
+namespace {
+
+TEST(Submit, InvalidSpecIsRefusedAndChangesNothing) {
+  CoreHarness h;
+  auto good = h.spec("noop");
+  auto bad = h.spec("");
+  auto reply = h.submitMany({good, bad});
+  ASSERT_FALSE(reply.isOk());
+  EXPECT_EQ(reply.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(reply.status().message().find("job 1: kind"), std::string::npos);
+  EXPECT_EQ(h.core().liveJobs(), 0u);
+  EXPECT_TRUE(h.inserts().empty());
+}
+
+TEST(Submit, PriorityOutOfRangeIsRefused) {
+  CoreHarness h;
+  auto reply = h.submitMany({h.spec("noop", 10)});
+  ASSERT_FALSE(reply.isOk());
+  EXPECT_NE(reply.status().message().find("priority"), std::string::npos);
+}
+
+TEST(Submit, OversizedPayloadIsRefused) {
+  BrokerConfig config;
+  config.limits.max_payload_bytes = 16;
+  CoreHarness h(config);
+  auto s = h.spec("noop");
+  s.set_payload(std::string(17, 'x'));
+  auto reply = h.submitMany({s});
+  ASSERT_FALSE(reply.isOk());
+  EXPECT_NE(reply.status().message().find("payload"), std::string::npos);
+}
+
+TEST(Submit, UniqueKeyReturnsTheLiveJobsId) {
+  CoreHarness h;
+  auto s = h.spec("noop");
+  s.set_unique_key("sync:user:1");
+  const uint64_t first = h.submit(s);
+  auto again = h.submitMany({s, s});
+  ASSERT_TRUE(again.isOk());
+  EXPECT_EQ(again->ids(0), first);
+  EXPECT_TRUE(again->duplicate(0));
+  EXPECT_EQ(again->ids(1), first);
+  EXPECT_EQ(h.core().liveJobs(), 1u);
+  // Once the job is final the key is free again.
+  h.hello("w1", 1, {"noop"});
+  h.result(h.takeAssigned().at(0), wire::OUTCOME_SUCCEEDED);
+  const uint64_t second = h.submit(s);
+  EXPECT_NE(second, first);
+}
+
+TEST(Submit, UniqueKeyTwiceInOneBatchCreatesOneJob) {
+  CoreHarness h;
+  auto s = h.spec("noop");
+  s.set_unique_key("k");
+  auto reply = h.submitMany({s, s});
+  ASSERT_TRUE(reply.isOk());
+  EXPECT_EQ(reply->ids(0), reply->ids(1));
+  EXPECT_FALSE(reply->duplicate(0));
+  EXPECT_TRUE(reply->duplicate(1));
+}
+
+TEST(Submit, FullQueueRefusesWithItsNameAndCapacity) {
+  BrokerConfig config;
+  config.queue_capacities = {{"episodes", 2}};
+  CoreHarness h(config);
+  auto s = h.spec("noop");
+  s.set_queue("episodes");
+  h.submit(s);
+  h.submit(s);
+  auto reply = h.submitMany({s});
+  ASSERT_FALSE(reply.isOk());
+  EXPECT_EQ(reply.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(reply.status().message().find("'episodes'"), std::string::npos);
+  EXPECT_NE(reply.status().message().find("capacity 2"), std::string::npos);
+  // Other queues are unaffected.
+  EXPECT_TRUE(h.submitMany({h.spec("noop")}).isOk());
+}
+
+TEST(Submit, DefaultsComeFromTheKindPolicy) {
+  BrokerConfig config;
+  config.kind_policies["sync"] = KindPolicy{{10, 100}, 7, 1234};
+  CoreHarness h(config);
+  const uint64_t id = h.submit(h.spec("sync"));
+  auto job = h.core().findActive(id);
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->spec().max_attempts(), 7u);
+  EXPECT_EQ(job->spec().timeout_ms(), 1234u);
+  EXPECT_EQ(job->spec().queue(), "default");
+}
+
+TEST(WriteBatchCoalescing, InsertThenFinishBecomesOneFinalRow) {
+  WriteBatch batch;
+  JobRow row;
+  row.id = 1;
+  batch.addInsert(row);
+  JobTransition t;
+  t.id = 1;
+  t.state = wire::SUCCEEDED;
+  t.finished_at_ms = 5;
+  batch.addTransition(t);
+  ASSERT_EQ(batch.inserts().size(), 1u);
+  EXPECT_EQ(batch.inserts()[0].state, wire::SUCCEEDED);
+  EXPECT_EQ(batch.inserts()[0].finished_at_ms, 5);
+  EXPECT_TRUE(batch.transitions().empty());
+}
+
+TEST(WriteBatchCoalescing, LaterTransitionReplacesEarlierOne) {
+  WriteBatch batch;
+  JobTransition running;
+  running.id = 3;
+  running.state = wire::RUNNING;
+  batch.addTransition(running);
+  JobTransition done = running;
+  done.state = wire::DEAD;
+  batch.addTransition(done);
+  ASSERT_EQ(batch.transitions().size(), 1u);
+  EXPECT_EQ(batch.transitions()[0].state, wire::DEAD);
+}
+
+}  // namespace
+}  // namespace gantry::broker::testing

@@ -1,0 +1,119 @@
+// Worker sessions: liveness, re-announce, and recovery after a restart.
+#include "core_harness.h"
+
+namespace gantry::broker::testing {
+namespace {
+
+TEST(Workers, SilentWorkerIsDeclaredDeadAndItsJobsRunElsewhere) {
+  BrokerConfig config;
+  config.default_policy.backoff = {100, 100};
+  CoreHarness h(config);
+  const uint64_t id = h.submit(h.spec("noop"));
+  h.hello("w1", 1, {"noop"});
+  h.takeAssigned();
+  h.hello("w2", 1, {"noop"});
+  h.silence("w1");
+  h.advance(h.config().livenessMs() + 1);
+  EXPECT_EQ(h.core().counters().workers_lost, 1u);
+  h.advance(h.config().default_policy.backoff.base_ms);
+  auto again = h.takeAssigned();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].job_id, id);
+  EXPECT_EQ(again[0].routing_id, "w2");
+  EXPECT_EQ(h.core().findActive(id)->attempt(), 2u);  // the lost attempt counts
+}
+
+TEST(Workers, BusyWorkerThatHeartbeatsIsNotDeclaredDead) {
+  CoreHarness h;
+  h.submit(h.spec("sleep"));
+  h.hello("w1", 1, {"sleep"});
+  h.takeAssigned();
+  h.advance(10 * h.config().livenessMs());
+  EXPECT_EQ(h.core().counters().workers_lost, 0u);
+}
+
+TEST(Workers, UnknownWorkerIsAskedToReannounce) {
+  CoreHarness h;
+  h.heartbeat("ghost");
+  auto messages = h.takeOtherMessages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].routing_id, "ghost");
+  EXPECT_TRUE(messages[0].envelope.has_reannounce());
+}
+
+TEST(Workers, ReconnectingWorkerKeepsTheLeasesItStillHolds) {
+  CoreHarness h;
+  const uint64_t kept = h.submit(h.spec("sleep"));
+  const uint64_t lost = h.submit(h.spec("sleep"));
+  h.hello("conn1", 2, {"sleep"});
+  auto assigned = h.takeAssigned();
+  ASSERT_EQ(assigned.size(), 2u);
+  const Assigned& a = assigned[0].job_id == kept ? assigned[0] : assigned[1];
+  // Same worker id on a new connection, holding only `kept`.
+  wire::WorkerHello hello;
+  hello.set_worker_id("conn1");
+  hello.set_slots(2);
+  hello.add_kinds("sleep");
+  auto* held = hello.add_held();
+  held->set_job_id(kept);
+  held->set_lease(a.lease);
+  h.core().onHello("conn2", hello, h.now());
+  h.core().takeEffects();
+  EXPECT_EQ(h.core().findActive(kept)->state(), wire::RUNNING);
+  EXPECT_NE(h.core().findActive(lost)->state(), wire::RUNNING);
+  Assigned via_new = a;
+  via_new.routing_id = "conn2";
+  h.result(via_new, wire::OUTCOME_SUCCEEDED);
+  EXPECT_EQ(h.lastState(kept), wire::SUCCEEDED);
+}
+
+JobRow runningRow(uint64_t id, uint64_t lease, TimeMs now) {
+  JobRow row;
+  row.id = id;
+  row.queue = "default";
+  row.kind = "sleep";
+  row.state = wire::RUNNING;
+  row.attempt = 1;
+  row.max_attempts = 3;
+  row.timeout_ms = 60'000;
+  row.created_at_ms = now;
+  row.started_at_ms = now;
+  row.worker_id = "w1";
+  row.lease = lease;
+  return row;
+}
+
+TEST(Workers, RestartedBrokerAdoptsJobsTheirWorkerStillRuns) {
+  CoreHarness h;
+  RecoveredState state;
+  state.active.push_back(runningRow(7, 1234, h.now()));
+  state.max_job_id = 7;
+  h.core().restore(std::move(state), h.now());
+  h.hello("w1", 1, {"sleep"}, {{7, 1234}});
+  EXPECT_TRUE(h.takeAssigned().empty());  // the slot is taken by job 7
+  h.result({"w1", 7, 1234, "sleep"}, wire::OUTCOME_SUCCEEDED);
+  EXPECT_EQ(h.lastState(7), wire::SUCCEEDED);
+  EXPECT_EQ(h.submit(h.spec("noop")), 8u);  // ids continue after recovery
+}
+
+TEST(Workers, RecoveredJobWhoseWorkerNeverReturnsIsRequeuedAfterTheGrace) {
+  BrokerConfig config;
+  config.default_policy.backoff = {100, 100};
+  config.recovery_grace_ms = 2000;
+  CoreHarness h(config);
+  RecoveredState state;
+  state.active.push_back(runningRow(7, 1234, h.now()));
+  state.max_job_id = 7;
+  h.core().restore(std::move(state), h.now());
+  h.hello("w2", 1, {"sleep"});
+  h.advance(1999);
+  EXPECT_TRUE(h.takeAssigned().empty());
+  h.advance(1);  // the grace ends: the attempt fails and a retry is scheduled
+  h.advance(config.default_policy.backoff.base_ms);
+  auto assigned = h.takeAssigned();
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0].job_id, 7u);
+}
+
+}  // namespace
+}  // namespace gantry::broker::testing
