@@ -10,10 +10,7 @@
 #include <vector>
 
 #include "gantry/common/status.h"
-
-namespace pqxx {
-class connection;
-}
+#include "gantry/pg/pqxx_fwd.h"
 
 namespace gantry::pg {
 
@@ -43,11 +40,18 @@ class Migrator {
 
   // The highest applied version, 0 for an empty database.
   Result<int> currentVersion();
-  // Applies every pending migration up to `target` (default: all).
-  // Returns the versions applied, in order.
+  // Applies every pending migration up to `target` (default: all), each in
+  // its own transaction under an advisory lock, so concurrent migrators
+  // apply each version once. Returns the versions applied, in order.
+  // kFailedPrecondition when the database is at a version newer than this
+  // build knows.
   Result<std::vector<int>> up(int target = -1);
-  // Reverts the `steps` most recent migrations. Returns the versions reverted.
+  // Reverts the `steps` most recent migrations, newest first. Returns the
+  // versions reverted (fewer when fewer are applied). kFailedPrecondition
+  // for an applied version this build does not know.
   Result<std::vector<int>> down(int steps = 1);
+  // Every built-in migration plus any applied version this build does not
+  // know, ascending by version; applied_at is UTC ISO 8601.
   Result<std::vector<MigrationStatus>> status();
 
  private:
@@ -55,7 +59,10 @@ class Migrator {
 };
 
 // Opens a connection; kUnavailable with a message that names the target
-// (never the password) when it fails.
+// (never the password) when it fails, kInvalidArgument when `conninfo` is
+// malformed. The connection never reconnects by itself (libpqxx 6 would,
+// silently losing session state): after a connection loss, open a new one.
+// Callers that own the result include <pqxx/connection>.
 Result<std::unique_ptr<pqxx::connection>> openConnection(const std::string& conninfo);
 
 // The check every server runs at start: ok when the schema is exactly at

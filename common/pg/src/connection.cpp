@@ -1,0 +1,83 @@
+// openConnection: the one place a libpqxx connection is made.
+#include <libpq-fe.h>
+
+#include <memory>
+#include <pqxx/connection>
+
+#include "gantry/pg/migrator.h"
+#include "gantry/pg/pg_error.h"
+
+namespace gantry::pg {
+namespace {
+
+// The password in `conninfo`, if any, so it can be scrubbed from libpq's
+// messages (which do not normally echo it, but we do not rely on that).
+std::string passwordOf(const std::string& conninfo) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
+  if (error != nullptr) {
+    PQfreemem(error);
+  }
+  if (!options) {
+    return {};
+  }
+  for (PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
+    if (std::string_view(option->keyword) == "password" && option->val != nullptr) {
+      return option->val;
+    }
+  }
+  return {};
+}
+
+bool parses(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (error != nullptr) {
+    PQfreemem(error);
+  }
+  if (options == nullptr) {
+    return false;
+  }
+  PQconninfoFree(options);
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<pqxx::connection>> openConnection(const std::string& conninfo) {
+  // libpq's parse errors quote the offending text, which may be the
+  // password; say only that the string is malformed.
+  if (!parses(conninfo)) {
+    return invalidArgument(
+        "the database connection string is malformed (expected key=value pairs or a "
+        "postgresql:// URI)");
+  }
+  const std::string target = describeTarget(conninfo);
+  try {
+    auto connection = std::make_unique<pqxx::connection>(conninfo);
+    // libpqxx 6 silently reconnects a broken connection on next use, which
+    // would lose session state (temporary staging tables, settings) and
+    // hide the failure from the owner. We want the failure: the owner
+    // replaces a broken connection itself.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+    return connection;
+  } catch (const std::exception& e) {
+    std::string reason = e.what();
+    for (char& c : reason) {
+      if (c == '\n' || c == '\r') {
+        c = ' ';
+      }
+    }
+    while (!reason.empty() && reason.back() == ' ') {
+      reason.pop_back();
+    }
+    return unavailable(redact("cannot connect to the database at " + target + ": " + reason,
+                              passwordOf(conninfo)));
+  }
+}
+
+}  // namespace gantry::pg

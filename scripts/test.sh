@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test suite with ctest.
+# Tests start their own throwaway Postgres clusters and processes.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_packages
+build_gantry
+say "running tests"
+cd "$BUILD_DIR"
+ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@"

@@ -1,0 +1,116 @@
+// Killing parts mid-run: every acknowledged job still ends exactly once in a
+// final state.
+#include <signal.h>
+
+#include <set>
+
+#include "cluster.h"
+
+namespace gantry::test {
+namespace {
+
+std::vector<wire::JobSpec> mixedJobs(int count) {
+  std::vector<wire::JobSpec> specs;
+  for (int i = 0; i < count; ++i) {
+    auto spec = jobSpec("sleep", std::to_string(i % 7), i % 10,
+                        i % 4 == 0 ? "user:" + std::to_string(i % 25) : "");
+    spec.set_max_attempts(20);  // kills cost attempts; none may end dead
+    specs.push_back(spec);
+  }
+  return specs;
+}
+
+void expectEveryJobSucceededOnce(Cluster& cluster, const std::vector<uint64_t>& ids) {
+  EXPECT_EQ(cluster.activeCount(), 0);
+  EXPECT_EQ(cluster.finishedCount(), static_cast<long>(ids.size()));
+  EXPECT_EQ(cluster.sqlCount("SELECT count(DISTINCT id) FROM gantry_job_history "
+                             "WHERE state = 'succeeded'"),
+            static_cast<long>(ids.size()));
+  // At most one successful attempt per job is recorded.
+  EXPECT_EQ(cluster.sqlCount("SELECT count(*) FROM (SELECT job_id FROM gantry_job_attempts "
+                             "WHERE outcome = 'succeeded' GROUP BY job_id HAVING count(*) > 1) d"),
+            0);
+}
+
+TEST(Chaos, SigkillAWorkerMidRun) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  cluster.startWorker(8);
+  cluster.startWorker(8);
+  const auto ids = cluster.submitAll(mixedJobs(1500));
+  ASSERT_EQ(ids.size(), 1500u);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() >= 200; }, 60s));
+  cluster.worker(0).signal(SIGKILL);
+  ASSERT_TRUE(cluster.worker(0).waitExit(10s).has_value());
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 1500; }, 120s))
+      << "finished " << cluster.finishedCount();
+  expectEveryJobSucceededOnce(cluster, ids);
+  // The killed worker's leases were noticed and re-run.
+  EXPECT_GT(cluster.sqlCount("SELECT count(*) FROM gantry_job_attempts "
+                             "WHERE error LIKE 'worker lost%'"),
+            0);
+}
+
+TEST(Chaos, SigkillTheBrokerMidRunAndRestartIt) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  cluster.startWorker(8);
+  cluster.startWorker(8);
+  auto first = cluster.submitAll(mixedJobs(1000));
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() >= 100; }, 60s));
+  cluster.broker().signal(SIGKILL);
+  ASSERT_TRUE(cluster.broker().waitExit(10s).has_value());
+  // Acknowledged before the kill: all 1000 must survive.
+  cluster.startBroker();
+  auto second = cluster.submitAll(mixedJobs(500));
+  std::vector<uint64_t> ids = first;
+  ids.insert(ids.end(), second.begin(), second.end());
+  ASSERT_EQ(std::set<uint64_t>(ids.begin(), ids.end()).size(), 1500u);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 1500; }, 120s))
+      << "finished " << cluster.finishedCount() << ", active " << cluster.activeCount();
+  expectEveryJobSucceededOnce(cluster, ids);
+}
+
+TEST(Chaos, DatabaseConnectionsKilledMidRun) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  cluster.startWorker(8);
+  const auto ids = cluster.submitAll(mixedJobs(1000));
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() >= 100; }, 60s));
+  TestPostgres::shared().terminateConnections(cluster.databaseUrl());
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 1000; }, 120s))
+      << "finished " << cluster.finishedCount() << "\n" << cluster.broker().log();
+  expectEveryJobSucceededOnce(cluster, ids);
+}
+
+TEST(Chaos, GracefulWorkerShutdownHandsBackWithoutCountingAttempts) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  ChildProcess& worker = cluster.startWorker(2, {"--shutdown-grace-ms", "100"});
+  const auto ids = cluster.submitAll({jobSpec("sleep", "60000"), jobSpec("sleep", "60000")});
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        auto stats = cluster.client().stats();
+        return stats.isOk() && stats->queues_size() > 0 && stats->queues(0).running() == 2;
+      },
+      30s));
+  worker.signal(SIGTERM);
+  auto code = worker.waitExit(30s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0);
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        auto job = cluster.client().get(ids[0], false);
+        return job.isOk() && job->job().state() == wire::QUEUED;
+      },
+      30s));
+  auto job = cluster.client().get(ids[0], false);
+  EXPECT_EQ(job->job().attempt(), 0u);
+}
+
+}  // namespace
+}  // namespace gantry::test

@@ -1,0 +1,193 @@
+// A whole Gantry deployment for one integration test: a fresh database in
+// the shared throwaway Postgres cluster, migrated with gantryctl, a broker
+// and workers as real processes on ipc:// sockets in a temp directory, and a
+// BrokerClient. Everything is stopped by PID when the test ends.
+#pragma once
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "gantry/common/broker_client.h"
+#include "support/child_process.h"
+#include "support/test_postgres.h"
+
+namespace gantry::test {
+
+using namespace std::chrono_literals;
+
+// Fast heartbeats and short backoffs keep the tests quick; the semantics
+// under test are the same as with the defaults.
+inline const std::vector<std::string> kFastBrokerFlags = {
+    "--heartbeat-ms", "100", "--liveness", "3", "--backoff-base-ms", "20",
+    "--backoff-cap-ms", "200", "--lease-grace-ms", "500", "--recovery-grace-ms", "1500",
+    "--log-level", "warn"};
+
+class Cluster {
+ public:
+  Cluster() {
+    char tmpl[] = "/tmp/gantry-it-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    database_url_ = TestPostgres::shared().createDatabase();
+  }
+  ~Cluster() {
+    workers_.clear();
+    broker_.reset();
+    if (!::testing::Test::HasFailure()) {
+      std::filesystem::remove_all(dir_);
+    } else {
+      std::cerr << "logs kept in " << dir_ << "\n";
+    }
+  }
+
+  const std::string& databaseUrl() const { return database_url_; }
+  std::string workerEndpoint() const { return "ipc://" + dir_ + "/workers"; }
+  std::string clientEndpoint() const { return "ipc://" + dir_ + "/clients"; }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+  // Runs gantryctl to completion; returns its exit code and output.
+  std::pair<int, std::string> gantryctl(const std::vector<std::string>& args) {
+    const std::string log = path("gantryctl-" + std::to_string(++ctl_runs_) + ".log");
+    ChildProcess ctl(builtBinary("tools/gantryctl"), args,
+                     {{"DATABASE_URL", database_url_}, {"GANTRY_CLIENT_ENDPOINT", clientEndpoint()}},
+                     log);
+    auto code = ctl.waitExit(60s);
+    return {code.value_or(-1), ctl.log()};
+  }
+
+  void migrate() {
+    auto [code, output] = gantryctl({"migrate", "up"});
+    ASSERT_EQ(code, 0) << output;
+  }
+
+  // Starts the broker and waits until it answers a stats request.
+  void startBroker(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = kFastBrokerFlags;
+    args.insert(args.end(), extra.begin(), extra.end());
+    broker_ = std::make_unique<ChildProcess>(
+        builtBinary("broker/gantry-broker"), args,
+        std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
+                                           {"GANTRY_WORKER_ENDPOINT", workerEndpoint()},
+                                           {"GANTRY_CLIENT_ENDPOINT", clientEndpoint()}},
+        path("broker.log"));
+    client_.reset();
+    ASSERT_TRUE(waitFor([&] { return client().stats().isOk(); }, 30s))
+        << "broker did not answer:\n" << broker_->log();
+  }
+
+  // Starts a worker and waits until the broker lists it.
+  ChildProcess& startWorker(uint32_t concurrency, std::vector<std::string> extra = {}) {
+    const size_t before = workerCount();
+    std::vector<std::string> args = {"--concurrency", std::to_string(concurrency),
+                                     "--heartbeat-ms", "100", "--liveness", "3",
+                                     "--id", "w" + std::to_string(workers_.size() + 1),
+                                     "--log-level", "warn"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    workers_.push_back(std::make_unique<ChildProcess>(
+        builtBinary("worker/gantry-worker"), args,
+        std::map<std::string, std::string>{{"GANTRY_WORKER_ENDPOINT", workerEndpoint()}},
+        path("worker-" + std::to_string(workers_.size() + 1) + ".log")));
+    EXPECT_TRUE(waitFor([&] { return workerCount() > before; }, 30s))
+        << "worker did not register:\n" << workers_.back()->log();
+    return *workers_.back();
+  }
+
+  size_t workerCount() {
+    auto stats = client().stats();
+    return stats.isOk() ? stats->workers() : 0;
+  }
+
+  ChildProcess& broker() { return *broker_; }
+  ChildProcess& worker(size_t i) { return *workers_.at(i); }
+
+  BrokerClient& client() {
+    if (!client_) {
+      BrokerClientOptions options;
+      options.endpoint = clientEndpoint();
+      options.request_timeout = 5s;
+      auto connected = BrokerClient::connect(options);
+      if (!connected.isOk()) {
+        throw std::runtime_error(connected.status().toString());
+      }
+      client_ = std::make_unique<BrokerClient>(std::move(connected.value()));
+    }
+    return *client_;
+  }
+  // A fresh client, e.g. after a broker restart left replies in flight.
+  void resetClient() { client_.reset(); }
+
+  // Rows as returned by psql (unaligned, '|' separated).
+  std::string sql(const std::string& query) {
+    auto out = TestPostgres::shared().psql(database_url_, query);
+    if (!out.isOk()) {
+      ADD_FAILURE() << out.status().toString();
+      return "";
+    }
+    return out.value();
+  }
+  long sqlCount(const std::string& query) {
+    const std::string out = sql(query);
+    return out.empty() ? -1 : std::stol(out);
+  }
+
+  // Polls `condition` until it holds or `timeout` passes.
+  static bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return true;
+  }
+
+  // Submits in chunks; returns every acknowledged id.
+  std::vector<uint64_t> submitAll(const std::vector<wire::JobSpec>& specs, size_t chunk = 500) {
+    std::vector<uint64_t> ids;
+    for (size_t i = 0; i < specs.size(); i += chunk) {
+      std::vector<wire::JobSpec> part(specs.begin() + i,
+                                      specs.begin() + std::min(specs.size(), i + chunk));
+      auto reply = client().submit(part);
+      EXPECT_TRUE(reply.isOk()) << reply.status().toString();
+      if (reply.isOk()) {
+        ids.insert(ids.end(), reply->ids().begin(), reply->ids().end());
+      }
+    }
+    return ids;
+  }
+
+  // Finished jobs recorded in history.
+  long finishedCount() { return sqlCount("SELECT count(*) FROM gantry_job_history"); }
+  long activeCount() { return sqlCount("SELECT count(*) FROM gantry_jobs"); }
+
+ private:
+  std::string dir_;
+  std::string database_url_;
+  std::unique_ptr<ChildProcess> broker_;
+  std::vector<std::unique_ptr<ChildProcess>> workers_;
+  std::unique_ptr<BrokerClient> client_;
+  int ctl_runs_ = 0;
+};
+
+inline wire::JobSpec jobSpec(const std::string& kind, const std::string& payload = "",
+                             int priority = 0, const std::string& key = "") {
+  wire::JobSpec spec;
+  spec.set_kind(kind);
+  spec.set_payload(payload);
+  spec.set_priority(priority);
+  spec.set_concurrency_key(key);
+  return spec;
+}
+
+}  // namespace gantry::test

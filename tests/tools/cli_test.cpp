@@ -1,0 +1,349 @@
+// gantryctl's command line run in-process: parsing, validation before any
+// contact, output and exit codes, against a scripted broker.
+#include "gantry/tools/cli.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tools/scripted_broker.h"
+
+namespace gantry::tools {
+namespace {
+
+using testing::ScriptedBroker;
+
+constexpr TimeMs kNow = 1'700'000'000'000;
+
+class FixedClock final : public Clock {
+ public:
+  TimeMs nowMs() const override { return kNow; }
+};
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+CliRun run(std::vector<std::string> args, const std::string& stdin_text = "") {
+  args.insert(args.begin(), "gantryctl");
+  std::istringstream in(stdin_text);
+  std::ostringstream out;
+  std::ostringstream err;
+  FixedClock clock;
+  CliRun result;
+  result.code = runCli(args, in, out, err, clock);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+size_t countLines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+wire::Envelope submitReply(uint64_t first_id, int count) {
+  wire::Envelope reply;
+  for (int i = 0; i < count; ++i) {
+    reply.mutable_submit_reply()->add_ids(first_id + i);
+    reply.mutable_submit_reply()->add_duplicate(false);
+  }
+  return reply;
+}
+
+TEST(Cli, HelpExitsZeroAndDocumentsExitCodes) {
+  CliRun r = run({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "Exit codes:"));
+  EXPECT_TRUE(contains(r.out, "4  not found"));
+  EXPECT_TRUE(contains(r.out, "GANTRY_CLIENT_ENDPOINT"));
+}
+
+// Each of these must fail with 2 before contacting anything: the broker is
+// silent, so contacting it would end in exit code 3 instead.
+class CliUsageError : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(CliUsageError, ExitsTwoBeforeContactingTheBroker) {
+  ScriptedBroker silent;
+  std::vector<std::string> args = {"--broker", silent.endpoint(), "--timeout", "10ms"};
+  args.insert(args.end(), GetParam().begin(), GetParam().end());
+
+  CliRun r = run(args);
+
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_FALSE(r.err.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadInputs, CliUsageError,
+    ::testing::Values(std::vector<std::string>{},
+                      std::vector<std::string>{"frobnicate"},
+                      std::vector<std::string>{"submit"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
+                      std::vector<std::string>{"submit", "--kind", "has space"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s",
+                                               "--run-at", "5"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--payload", "a",
+                                               "--payload-file", "f"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--payload-file",
+                                               "/nonexistent/payload"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
+                      std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
+                      std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
+                      std::vector<std::string>{"get"},
+                      std::vector<std::string>{"get", "abc"},
+                      std::vector<std::string>{"get", "0"},
+                      std::vector<std::string>{"list", "--state", "bogus"},
+                      std::vector<std::string>{"list", "--limit", "0"},
+                      std::vector<std::string>{"cancel"},
+                      std::vector<std::string>{"pause"},
+                      std::vector<std::string>{"migrate"},
+                      std::vector<std::string>{"migrate", "down", "--steps", "0"},
+                      std::vector<std::string>{"--timeout", "0s", "stats"},
+                      std::vector<std::string>{"--timeout", "soon", "stats"}));
+
+TEST(Cli, UnparseableBrokerEndpointIsAUsageError) {
+  CliRun r = run({"--broker", "nonsense", "stats"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "nonsense"));
+}
+
+TEST(Cli, MigrateWithoutADatabaseIsAUsageError) {
+  ::unsetenv("DATABASE_URL");
+  ::unsetenv("DATABASE_URL_FILE");
+  CliRun r = run({"migrate", "status"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "DATABASE_URL"));
+}
+
+TEST(Cli, BadBatchLineIsReportedWithFileAndLine) {
+  ScriptedBroker silent;
+  CliRun r = run({"--broker", silent.endpoint(), "--timeout", "10ms", "submit", "--batch", "-"},
+              "{\"kind\":\"a\"}\n{\"kind\":\"b\",\"priority\":99}\n");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "<stdin>:2: priority: 99 is outside 0..9")) << r.err;
+}
+
+TEST(Cli, SilentBrokerExitsThreeAndSaysWhere) {
+  ScriptedBroker silent;
+  CliRun r = run({"--broker", silent.endpoint(), "--timeout", "20ms", "stats"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_TRUE(contains(r.err, "no reply from broker at " + silent.endpoint() + " within 20 ms"))
+      << r.err;
+}
+
+TEST(Cli, NotFoundExitsFour) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.get().id(), 7u);
+    side.replyError(*request, wire::NOT_FOUND, "job 7 not found");
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "get", "7"});
+  EXPECT_EQ(r.code, 4);
+  EXPECT_EQ(r.err, "gantryctl get: job 7 not found\n");
+}
+
+TEST(Cli, QueueFullExitsOneWithAdvice) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    side.replyError(*request, wire::QUEUE_FULL, "queue 'x' is full (capacity 1000)");
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "submit", "--kind", "k", "--queue", "x"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "gantryctl submit: queue 'x' is full (capacity 1000): wait for it to drain or raise "
+            "--queue-capacity on the broker\n");
+}
+
+TEST(Cli, SubmitTurnsFlagsIntoTheSpec) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    ASSERT_EQ(request->envelope.submit().jobs_size(), 1);
+    const wire::JobSpec& spec = request->envelope.submit().jobs(0);
+    EXPECT_EQ(spec.kind(), "k");
+    EXPECT_EQ(spec.queue(), "q");
+    EXPECT_EQ(spec.priority(), 7);
+    EXPECT_EQ(spec.concurrency_key(), "user:1");
+    EXPECT_EQ(spec.unique_key(), "u1");
+    EXPECT_EQ(spec.run_at_ms(), kNow + 30'000);
+    EXPECT_EQ(spec.max_attempts(), 3u);
+    // After the subcommand, --timeout is the job's run-time limit.
+    EXPECT_EQ(spec.timeout_ms(), 120'000u);
+    EXPECT_EQ(spec.payload(), "hi");
+    side.reply(*request, submitReply(11, 1));
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "submit", "--kind", "k", "--queue", "q",
+               "--priority", "7", "--key", "user:1", "--unique", "u1", "--delay", "30s",
+               "--max-attempts", "3", "--timeout", "2m", "--payload", "hi"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "11\n");
+}
+
+TEST(Cli, SubmitReadsThePayloadFromStdin) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.submit().jobs(0).payload(), std::string("\x01\x02\n", 3));
+    side.reply(*request, submitReply(1, 1));
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "submit", "--kind", "k", "--payload-file", "-"},
+              std::string("\x01\x02\n", 3));
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+TEST(Cli, SubmitJsonReportsDuplicates) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    wire::Envelope reply;
+    reply.mutable_submit_reply()->add_ids(5);
+    reply.mutable_submit_reply()->add_duplicate(true);
+    side.reply(*request, reply);
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "--json", "submit", "--kind", "k", "--unique", "u"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["jobs"][0]["id"], 5);
+  EXPECT_EQ(json["jobs"][0]["duplicate"], true);
+  EXPECT_EQ(json["duplicates"], 1);
+}
+
+TEST(Cli, BatchIsSentInChunksOfFiveHundred) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    uint64_t next_id = 1;
+    for (int expected : {500, 500, 200}) {
+      auto request = side.receive();
+      ASSERT_TRUE(request);
+      const int jobs = request->envelope.submit().jobs_size();
+      EXPECT_EQ(jobs, expected);
+      side.reply(*request, submitReply(next_id, jobs));
+      next_id += jobs;
+    }
+  });
+  std::string lines;
+  for (int i = 0; i < 1200; ++i) {
+    lines += "{\"kind\":\"k\",\"payload\":\"" + std::to_string(i) + "\"}\n";
+  }
+  CliRun r = run({"--broker", broker.endpoint(), "submit", "--batch", "-"}, lines);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(countLines(r.out), 1200u);
+  EXPECT_TRUE(contains(r.out, "\n1200\n"));
+  EXPECT_TRUE(contains(r.err, "submitted 1200 jobs")) << r.err;
+}
+
+TEST(Cli, RefusedChunkStopsTheBatchAndNamesTheLinesNotAcknowledged) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto first = side.receive();
+    ASSERT_TRUE(first);
+    side.reply(*first, submitReply(1, first->envelope.submit().jobs_size()));
+    auto second = side.receive();
+    ASSERT_TRUE(second);
+    side.replyError(*second, wire::QUEUE_FULL, "queue 'default' is full (capacity 500)");
+  });
+  std::string lines;
+  for (int i = 0; i < 600; ++i) {
+    lines += "{\"kind\":\"k\"}\n";
+  }
+  CliRun r = run({"--broker", broker.endpoint(), "submit", "--batch", "-"}, lines);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(countLines(r.out), 500u);
+  EXPECT_TRUE(contains(r.err, "lines 501-600 (100 jobs) were not acknowledged")) << r.err;
+}
+
+TEST(Cli, GlobalFlagsMayFollowTheSubcommand) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    wire::Envelope reply;
+    reply.mutable_get_reply()->mutable_job()->set_id(7);
+    reply.mutable_get_reply()->mutable_job()->set_state(wire::SUCCEEDED);
+    side.reply(*request, reply);
+  });
+  CliRun r = run({"get", "7", "--json", "--broker", broker.endpoint()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["job"]["state"], "succeeded");
+}
+
+TEST(Cli, ListPassesFiltersAndPrintsTheNextPageCommand) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    const wire::ListRequest& list = request->envelope.list();
+    EXPECT_EQ(list.queue(), "mail");
+    EXPECT_EQ(list.state(), wire::DEAD);
+    EXPECT_EQ(list.limit(), 2u);
+    EXPECT_EQ(list.after_id(), 10u);
+    wire::Envelope reply;
+    reply.mutable_list_reply()->add_jobs()->set_id(11);
+    reply.mutable_list_reply()->add_jobs()->set_id(12);
+    reply.mutable_list_reply()->set_next_after_id(12);
+    side.reply(*request, reply);
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "list", "--queue", "mail", "--state", "dead",
+               "--limit", "2", "--after", "10"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(countLines(r.out), 3u) << r.out;
+  EXPECT_TRUE(contains(
+      r.err, "more jobs: gantryctl list --queue mail --state dead --limit 2 --after 12"))
+      << r.err;
+}
+
+TEST(Cli, RetryExitsOneWhenAnyJobIsRefused) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    ASSERT_EQ(request->envelope.body_case(), wire::Envelope::kRetry);
+    wire::Envelope reply;
+    auto* ok = reply.mutable_id_outcomes()->add_outcomes();
+    ok->set_id(1);
+    ok->set_ok(true);
+    auto* refused = reply.mutable_id_outcomes()->add_outcomes();
+    refused->set_id(2);
+    refused->set_message("job 2 is running, not dead");
+    side.reply(*request, reply);
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "retry", "1", "2"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "job 2 is running, not dead"));
+  EXPECT_TRUE(contains(r.err, "1 of 2 jobs refused"));
+}
+
+TEST(Cli, ResumeUnpausesTheQueue) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.pause().queue(), "mail");
+    EXPECT_FALSE(request->envelope.pause().paused());
+    wire::Envelope reply;
+    reply.mutable_pause_reply();
+    side.reply(*request, reply);
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "resume", "mail"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "queue 'mail' resumed\n");
+}
+
+}  // namespace
+}  // namespace gantry::tools

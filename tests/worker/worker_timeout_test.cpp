@@ -1,0 +1,108 @@
+// Deadlines, driven by a manual clock: the worker reads time only through
+// the injected Clock, so the test decides when a deadline has passed.
+#include "worker_harness.h"
+
+namespace gantry::worker::testing {
+namespace {
+
+constexpr TimeMs kStart = 1'700'000'000'000;
+
+class WorkerTimeout : public WorkerHarnessTest {
+ protected:
+  WorkerConfig manualConfig() const {
+    WorkerConfig c = config();
+    c.concurrency = 1;
+    // Time only moves when the test says; keep the silence window beyond
+    // the largest jump so that no reconnect interferes.
+    c.liveness = 100000;
+    return c;
+  }
+
+  // Moves time and wakes the worker (any broker message does).
+  void advance(TimeMs ms) {
+    clock_.advance(ms);
+    broker_->send(route_, heartbeat());
+  }
+
+  ManualClock clock_{kStart};
+};
+
+TEST_F(WorkerTimeout, DeadlineReportsRetryableAndHoldsCreditUntilHandlerReturns) {
+  start(manualConfig(), clock_);
+  broker_->send(route_, assign(1, 10, "stubborn", {}, 1, kStart + 5000));
+  ASSERT_TRUE(stubborn_->waitEntered(1));
+  advance(5000);
+
+  // The thread is still busy, so the slot is withdrawn before the result
+  // tells the broker the attempt is over.
+  auto credit = broker_->nextNonHeartbeat();
+  ASSERT_TRUE(credit.has_value());
+  ASSERT_EQ(credit->envelope.body_case(), Body::kCredit) << bodyName(credit->envelope);
+  EXPECT_EQ(credit->envelope.credit().slots(), 0u);
+  const wire::JobResult timed_out = nextResult();
+  EXPECT_EQ(timed_out.job_id(), 1u);
+  EXPECT_EQ(timed_out.lease(), 10u);
+  EXPECT_EQ(timed_out.outcome(), wire::OUTCOME_RETRYABLE);
+  EXPECT_EQ(timed_out.error(), "timed out after 5000 ms");
+
+  // No oversubscription while the handler hangs on.
+  const wire::JobResult refused = runJob(2, "echo", "x");
+  EXPECT_EQ(refused.outcome(), wire::OUTCOME_HANDED_BACK);
+
+  // When it finally returns, the slot comes back and its late result is
+  // not reported a second time.
+  stubborn_->open();
+  auto restored = broker_->nextNonHeartbeat();
+  ASSERT_TRUE(restored.has_value());
+  ASSERT_EQ(restored->envelope.body_case(), Body::kCredit) << bodyName(restored->envelope);
+  EXPECT_EQ(restored->envelope.credit().slots(), 1u);
+  const wire::JobResult next = runJob(3, "echo", "after");
+  EXPECT_EQ(next.job_id(), 3u);
+  EXPECT_EQ(next.result(), "after");
+  EXPECT_EQ(stubborn_->lastCancel(), CancelReason::kTimeout);
+  EXPECT_EQ(runner_->worker().stats().jobs_timed_out, 1u);
+}
+
+TEST_F(WorkerTimeout, CooperativeHandlerIsCancelledWithReasonTimeout) {
+  start(manualConfig(), clock_);
+  broker_->send(route_, assign(4, 40, "gate", {}, 1, kStart + 100));
+  ASSERT_TRUE(gate_->waitEntered(1));
+  advance(100);
+  auto result = broker_->nextOf(Body::kResult);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->envelope.result().outcome(), wire::OUTCOME_RETRYABLE);
+  EXPECT_EQ(result->envelope.result().error(), "timed out after 100 ms");
+  // The handler returns promptly on its token, so the slot is restored.
+  const Deadline deadline;
+  for (;;) {
+    auto credit = broker_->nextOf(Body::kCredit, deadline.left());
+    ASSERT_TRUE(credit.has_value()) << "credit never restored";
+    if (credit->envelope.credit().slots() == 1) {
+      break;
+    }
+  }
+  EXPECT_EQ(gate_->lastCancel(), CancelReason::kTimeout);
+}
+
+TEST_F(WorkerTimeout, JobNotStartedWhenDeadlineAlreadyPassed) {
+  start(manualConfig(), clock_);
+  broker_->send(route_, assign(5, 50, "gate", {}, 1, kStart - 1));
+  const wire::JobResult result = nextResult();
+  EXPECT_EQ(result.outcome(), wire::OUTCOME_RETRYABLE);
+  EXPECT_EQ(result.error(), "deadline passed before the job could start");
+  // The handler never ran, so the only slot is free.
+  EXPECT_EQ(runJob(6, "echo", "free").result(), "free");
+}
+
+TEST_F(WorkerTimeout, NoDeadlineMeansNoTimeout) {
+  start(manualConfig(), clock_);
+  broker_->send(route_, assign(7, 70, "gate"));  // deadline 0
+  ASSERT_TRUE(gate_->waitEntered(1));
+  advance(24 * 3600 * 1000);
+  gate_->open();
+  const wire::JobResult result = nextResult();
+  EXPECT_EQ(result.outcome(), wire::OUTCOME_SUCCEEDED);
+}
+
+}  // namespace
+}  // namespace gantry::worker::testing

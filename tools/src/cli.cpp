@@ -1,0 +1,101 @@
+#include "gantry/tools/cli.h"
+
+#include <istream>
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+
+#include "gantry/tools/command.h"
+#include "gantry/tools/exit_code.h"
+#include "gantry/tools/time_text.h"
+
+namespace gantry::tools {
+namespace {
+
+constexpr const char* kEnvironmentHelp =
+    "Environment:\n"
+    "  GANTRY_CLIENT_ENDPOINT  broker endpoint when --broker is absent\n"
+    "  DATABASE_URL            Postgres connection for migrate when --database-url is absent\n"
+    "  DATABASE_URL_FILE       file holding DATABASE_URL (for secrets mounted as files)\n";
+
+struct GlobalFlags {
+  std::string broker = kDefaultClientEndpoint;
+  std::string timeout = "5s";
+  bool json = false;
+};
+
+void addGlobalFlags(CLI::App& app, GlobalFlags& flags) {
+  app.add_option("--broker", flags.broker, "broker client endpoint")
+      ->envname("GANTRY_CLIENT_ENDPOINT")
+      ->type_name("ENDPOINT")
+      ->capture_default_str();
+  app.add_option("--timeout", flags.timeout,
+                 "how long to wait for each reply (put it before the subcommand for submit, "
+                 "whose own --timeout is the job's)")
+      ->type_name("DURATION")
+      ->check(CLI::Validator(checkDuration, "", "duration"))
+      ->capture_default_str();
+  app.add_flag("--json", flags.json, "machine output: one JSON document on stdout");
+}
+
+// The deepest parsed subcommand that has a runner.
+const Command* chosenCommand(const CommandList& commands) {
+  for (const auto& command : commands) {
+    if (command.app->parsed()) {
+      return &command;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+           std::ostream& err, const Clock& clock) {
+  CLI::App app("gantryctl: operate a Gantry deployment (submit, inspect, cancel and retry "
+               "jobs; pause queues; list workers; run migrations)",
+               "gantryctl");
+  app.footer(exitCodeHelp() + "\n" + kEnvironmentHelp);
+  app.require_subcommand(1);
+  // Global flags may also follow the subcommand: "gantryctl get 7 --json".
+  app.fallthrough();
+  GlobalFlags flags;
+  addGlobalFlags(app, flags);
+
+  CommandList commands;
+  addSubmitCommand(app, commands);
+  addQueryCommands(app, commands);
+  addControlCommands(app, commands);
+  addMigrateCommand(app, commands);
+
+  std::vector<const char*> argv;
+  argv.reserve(args.size());
+  for (const auto& arg : args) {
+    argv.push_back(arg.c_str());
+  }
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    // Help and version are "errors" with exit code 0 in CLI11.
+    const int code = app.exit(e, out, err);
+    return code == 0 ? toInt(ExitCode::kOk) : toInt(ExitCode::kUsage);
+  }
+
+  const Command* command = chosenCommand(commands);
+  if (command == nullptr) {
+    err << "gantryctl: no command given; run gantryctl --help\n";
+    return toInt(ExitCode::kUsage);
+  }
+  GlobalOptions global;
+  global.broker_endpoint = flags.broker;
+  global.timeout = std::chrono::milliseconds(parseDurationMs(flags.timeout).value());
+  global.json = flags.json;
+  if (global.timeout.count() == 0) {
+    err << "gantryctl: --timeout must be longer than 0ms\n";
+    return toInt(ExitCode::kUsage);
+  }
+  CommandContext context(std::move(global), in, out, err, clock);
+  return command->run(context);
+}
+
+}  // namespace gantry::tools

@@ -1,0 +1,41 @@
+#include "gantry/tools/command.h"
+
+#include <ostream>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "gantry/tools/render_json.h"
+#include "gantry/tools/time_text.h"
+
+namespace gantry::tools {
+
+CommandContext::CommandContext(GlobalOptions global, std::istream& in, std::ostream& out,
+                               std::ostream& err, const Clock& clock)
+    : global_(std::move(global)), in_(in), out_(out), err_(err), clock_(clock) {}
+
+Result<BrokerClient> CommandContext::connectBroker() const {
+  BrokerClientOptions options;
+  options.endpoint = global_.broker_endpoint;
+  options.request_timeout = global_.timeout;
+  return BrokerClient::connect(options);
+}
+
+int CommandContext::usageError(std::string_view command, std::string_view message) {
+  err_ << "gantryctl " << command << ": " << message << "\n";
+  return toInt(ExitCode::kUsage);
+}
+
+int CommandContext::fail(std::string_view command, const Status& status, Peer peer) {
+  err_ << "gantryctl " << command << ": " << describeFailure(status, peer) << "\n";
+  return toInt(exitCodeFor(status));
+}
+
+void CommandContext::printJson(const nlohmann::json& document) { out_ << dumpJson(document); }
+
+std::string checkDuration(const std::string& text) {
+  auto parsed = parseDurationMs(text);
+  return parsed.isOk() ? std::string() : parsed.status().message();
+}
+
+}  // namespace gantry::tools

@@ -1,0 +1,57 @@
+// Configuration of one worker process. Parsed once in main (flags and
+// GANTRY_* environment variables), validated before anything starts, then
+// passed by const reference. Plain value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gantry/common/status.h"
+#include "gantry/worker/handler_registry.h"
+
+namespace gantry::worker {
+
+struct WorkerConfig {
+  // The broker's worker-facing ROUTER endpoint. tcp:// across hosts, ipc://
+  // on one host.
+  std::string broker_endpoint = "tcp://127.0.0.1:5555";
+  // Handler threads = jobs run at once. Size it to the work: I/O-bound
+  // handlers tolerate more than cores; CPU-bound ones should not exceed them.
+  uint32_t concurrency = 4;
+  // Kinds to announce; empty = every registered kind. Restricting kinds lets
+  // an operator dedicate a pool to slow or rate-limited work.
+  std::vector<std::string> kinds;
+  // Identity in hello, logs and `gantryctl workers`; empty = "<host>-<pid>".
+  // Must be unique among live workers.
+  std::string worker_id;
+  // How often a heartbeat is sent. Shorter notices a dead broker sooner but
+  // costs traffic on every worker; must match the broker's expectations.
+  uint32_t heartbeat_ms = 1000;
+  // Heartbeat intervals of broker silence before reconnecting. Lower means
+  // faster failover and more spurious reconnects on a busy network.
+  uint32_t liveness = 3;
+  // Time running jobs get to finish after SIGTERM before they are cancelled
+  // and handed back. Keep it below the orchestrator's kill timeout.
+  uint32_t shutdown_grace_ms = 30000;
+  // Reconnect delay: exponential from initial to max, with full jitter so a
+  // restarted broker is not hit by every worker at once.
+  uint32_t reconnect_initial_ms = 100;
+  uint32_t reconnect_max_ms = 5000;
+  // Longest wait at exit for queued messages (results, hand-backs) to reach
+  // the broker. Results lost here are recovered by lease expiry.
+  uint32_t flush_timeout_ms = 2000;
+  // trace|debug|info|warn|error|off
+  std::string log_level = "info";
+};
+
+// Checks every field; the message names the flag and the rule. Kinds must be
+// registered in `registry`.
+Status validateConfig(const WorkerConfig& config, const HandlerRegistry& registry);
+
+// "<hostname>-<pid>", the default worker id.
+std::string defaultWorkerId();
+// This machine's host name ("unknown" if it cannot be read).
+std::string hostName();
+
+}  // namespace gantry::worker

@@ -1,0 +1,46 @@
+// The worker's one adapter over cppzmq: a DEALER socket to the broker that
+// can be thrown away and replaced (Paranoid Pirate reconnects need a fresh
+// socket, because a half-dead peer would otherwise keep our queued frames).
+// Exceptions from cppzmq stop here. Owned and used by the I/O thread only.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "gantry.pb.h"
+#include "gantry/common/status.h"
+
+namespace gantry::worker {
+
+class BrokerConnection {
+ public:
+  // `context` must outlive this object.
+  BrokerConnection(zmq::context_t& context, std::string endpoint);
+
+  // Replaces any open socket with a fresh DEALER connected to the endpoint.
+  // Connecting is asynchronous: frames sent now are queued until the TCP
+  // connection is up. Fails only for an unusable endpoint.
+  Status open();
+  // Drops the socket. Frames still queued are kept for up to `linger` (spent
+  // in zmq context termination), then discarded.
+  void close(std::chrono::milliseconds linger);
+  bool isOpen() const { return socket_.has_value(); }
+
+  // Non-blocking; false when not open or the frame could not be queued.
+  bool send(wire::Envelope& envelope);
+  // Non-blocking; nullopt when nothing is waiting or not open.
+  std::optional<std::string> receive();
+
+  // For zmq_poll. REQUIRES: isOpen()
+  void* handle() { return socket_->handle(); }
+
+ private:
+  zmq::context_t& context_;
+  std::string endpoint_;
+  std::optional<zmq::socket_t> socket_;
+};
+
+}  // namespace gantry::worker

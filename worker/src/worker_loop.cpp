@@ -1,0 +1,283 @@
+#include "worker_loop.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "gantry/common/backoff.h"
+#include "gantry/common/log.h"
+
+namespace gantry::worker {
+namespace {
+
+std::vector<std::string> announcedKinds(const WorkerConfig& config,
+                                        const HandlerRegistry& registry) {
+  auto kinds = config.kinds.empty() ? registry.kinds() : config.kinds;
+  std::sort(kinds.begin(), kinds.end());
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  return kinds;
+}
+
+}  // namespace
+
+WorkerLoop::WorkerLoop(WorkerConfig config, const HandlerRegistry& registry, Clock& clock)
+    : config_(std::move(config)),
+      registry_(registry),
+      clock_(clock),
+      worker_id_(config_.worker_id.empty() ? defaultWorkerId() : config_.worker_id),
+      host_(hostName()),
+      kinds_(announcedKinds(config_, registry)),
+      context_(1),
+      connection_(context_, config_.broker_endpoint),
+      jobs_(config_.concurrency),
+      rng_(std::random_device{}()),
+      pool_(std::make_unique<HandlerPool>(config_.concurrency)) {}
+
+Status WorkerLoop::run() {
+  log::info("worker starting", {{"worker_id", worker_id_},
+                                {"broker", config_.broker_endpoint},
+                                {"concurrency", config_.concurrency},
+                                {"kinds", kinds_}});
+  if (auto status = connect(clock_.nowMs()); !status.isOk()) {
+    log::error("worker cannot start", {{"worker_id", worker_id_}, {"error", status.toString()}});
+    finish();
+    return status;
+  }
+  for (;;) {
+    const TimeMs now = clock_.nowMs();
+    onTimers(now);
+    if (draining_ && !jobs_.hasUnreported()) {
+      break;
+    }
+    pollOnce(now);
+  }
+  finish();
+  return Status::ok();
+}
+
+void WorkerLoop::requestStop() {
+  // Only async-signal-safe operations: a lock-free store and write(2).
+  stop_requested_.store(true, std::memory_order_release);
+  stop_event_.signal();
+}
+
+WorkerStats WorkerLoop::stats() const {
+  WorkerStats s;
+  s.malformed_messages = counters_.malformed_messages.load();
+  s.unexpected_messages = counters_.unexpected_messages.load();
+  s.reconnects = counters_.reconnects.load();
+  s.jobs_started = counters_.jobs_started.load();
+  s.jobs_timed_out = counters_.jobs_timed_out.load();
+  s.jobs_handed_back = counters_.jobs_handed_back.load();
+  s.results_sent = counters_.results_sent.load();
+  return s;
+}
+
+void WorkerLoop::pollOnce(TimeMs now) {
+  zmq_pollitem_t items[3] = {
+      {nullptr, stop_event_.fd(), ZMQ_POLLIN, 0},
+      {nullptr, events_.fd(), ZMQ_POLLIN, 0},
+      {connection_.isOpen() ? connection_.handle() : nullptr, 0, ZMQ_POLLIN, 0},
+  };
+  const size_t count = connection_.isOpen() ? 3 : 2;
+  try {
+    zmq::poll(items, count, std::chrono::milliseconds(pollTimeoutMs(now)));
+  } catch (const zmq::error_t& e) {
+    // EINTR: a signal arrived; its handler has already raised the flag.
+    if (e.num() != EINTR) {
+      log::error("poll failed", {{"worker_id", worker_id_}, {"error", e.what()}});
+    }
+    return;
+  }
+  if (items[0].revents != 0) {
+    stop_event_.clear();  // the flag itself is read in onTimers
+  }
+  if (items[1].revents != 0) {
+    drainHandlerEvents();
+  }
+  if (count == 3 && items[2].revents != 0) {
+    receiveAll(clock_.nowMs());
+  }
+}
+
+void WorkerLoop::onTimers(TimeMs now) {
+  if (!draining_ && stop_requested_.load(std::memory_order_acquire)) {
+    beginDrain(now);
+  }
+  expireDeadlines(now);
+  if (draining_ && jobs_.hasUnreported() &&
+      (now < drain_started_ms_ || now - drain_started_ms_ >= config_.shutdown_grace_ms)) {
+    handBackRemaining();
+  }
+  if (connection_.isOpen()) {
+    last_heard_ms_ = std::min(last_heard_ms_, now);  // the clock stepped back
+    if (now - last_heard_ms_ >= int64_t{config_.heartbeat_ms} * config_.liveness) {
+      dropConnection(now);
+    } else if (now < last_heartbeat_ms_ || now - last_heartbeat_ms_ >= config_.heartbeat_ms) {
+      sendHeartbeat(now);
+    }
+  }
+  if (!connection_.isOpen() &&
+      (now < disconnected_at_ms_ ||
+       now - disconnected_at_ms_ >= static_cast<int64_t>(reconnect_delay_ms_))) {
+    (void)connect(now);  // a failure schedules the next try
+  }
+}
+
+int64_t WorkerLoop::pollTimeoutMs(TimeMs now) const {
+  const int64_t heartbeat = config_.heartbeat_ms;
+  int64_t timeout = heartbeat;
+  if (connection_.isOpen()) {
+    timeout = std::min(timeout, last_heartbeat_ms_ + heartbeat - now);
+    timeout = std::min(timeout, last_heard_ms_ + heartbeat * config_.liveness - now);
+  } else {
+    timeout = std::min(timeout, disconnected_at_ms_ + static_cast<int64_t>(reconnect_delay_ms_) - now);
+  }
+  if (auto deadline = jobs_.nextDeadline()) {
+    timeout = std::min(timeout, *deadline - now);
+  }
+  if (draining_ && jobs_.hasUnreported()) {
+    timeout = std::min(timeout, drain_started_ms_ + config_.shutdown_grace_ms - now);
+  }
+  // Never longer than a heartbeat, so a fake or stepped clock is re-read.
+  return std::clamp<int64_t>(timeout, 0, heartbeat);
+}
+
+Status WorkerLoop::connect(TimeMs now) {
+  if (auto status = connection_.open(); !status.isOk()) {
+    ++reconnect_failures_;
+    reconnect_delay_ms_ = backoffDelayMs(
+        {config_.reconnect_initial_ms, config_.reconnect_max_ms}, reconnect_failures_, rng_);
+    disconnected_at_ms_ = now;
+    log::warn("cannot open broker socket", {{"worker_id", worker_id_},
+                                            {"error", status.toString()},
+                                            {"retry_in_ms", reconnect_delay_ms_}});
+    return status;
+  }
+  confirmed_ = false;
+  last_heard_ms_ = now;
+  last_heartbeat_ms_ = now;
+  sendHello();
+  flushOutbox();
+  return Status::ok();
+}
+
+void WorkerLoop::dropConnection(TimeMs now) {
+  connection_.close(std::chrono::milliseconds(0));
+  outbox_.connectionLost();
+  counters_.reconnects.fetch_add(1);
+  ++reconnect_failures_;
+  reconnect_delay_ms_ = backoffDelayMs({config_.reconnect_initial_ms, config_.reconnect_max_ms},
+                                       reconnect_failures_, rng_);
+  disconnected_at_ms_ = now;
+  log::warn("broker silent; reconnecting", {{"worker_id", worker_id_},
+                                            {"silent_ms", now - last_heard_ms_},
+                                            {"retry_in_ms", reconnect_delay_ms_}});
+}
+
+void WorkerLoop::heard(TimeMs now) {
+  last_heard_ms_ = now;
+  if (!confirmed_) {
+    confirmed_ = true;
+    reconnect_failures_ = 0;
+    log::info("broker connected", {{"worker_id", worker_id_}, {"broker", config_.broker_endpoint}});
+  }
+}
+
+void WorkerLoop::sendHello() {
+  wire::Envelope envelope;
+  auto* hello = envelope.mutable_hello();
+  hello->set_worker_id(worker_id_);
+  hello->set_host(host_);
+  hello->set_pid(static_cast<uint32_t>(::getpid()));
+  for (const auto& kind : kinds_) {
+    hello->add_kinds(kind);
+  }
+  const uint32_t slots = advertisedSlots();
+  hello->set_slots(slots);
+  for (const RunningJob* job : jobs_.unreported()) {
+    auto* held = hello->add_held();
+    held->set_job_id(job->job_id);
+    held->set_lease(job->lease);
+  }
+  for (auto& held : outbox_.leases()) {
+    *hello->add_held() = std::move(held);
+  }
+  if (connection_.send(envelope)) {
+    last_advertised_ = slots;
+  }
+  log::debug("hello sent", {{"worker_id", worker_id_}, {"slots", slots}, {"held", hello->held_size()}});
+}
+
+void WorkerLoop::sendHeartbeat(TimeMs now) {
+  wire::Envelope envelope;
+  envelope.mutable_heartbeat();
+  (void)connection_.send(envelope);
+  last_heartbeat_ms_ = now;
+  flushOutbox();  // retries results a full send queue refused earlier
+}
+
+uint32_t WorkerLoop::advertisedSlots() const { return draining_ ? 0 : jobs_.advertisedSlots(); }
+
+void WorkerLoop::updateCredit() {
+  const uint32_t slots = advertisedSlots();
+  if (slots == last_advertised_ || !connection_.isOpen()) {
+    return;  // when closed, the next hello carries the new value
+  }
+  wire::Envelope envelope;
+  envelope.mutable_credit()->set_slots(slots);
+  if (connection_.send(envelope)) {
+    last_advertised_ = slots;
+    log::debug("credit sent", {{"worker_id", worker_id_}, {"slots", slots}});
+  }
+}
+
+void WorkerLoop::flushOutbox() {
+  if (!connection_.isOpen()) {
+    return;
+  }
+  while (wire::JobResult* result = outbox_.nextUnsent()) {
+    wire::Envelope envelope;
+    *envelope.mutable_result() = *result;
+    if (!connection_.send(envelope)) {
+      log::warn("result not sent; will retry", {{"worker_id", worker_id_}, {"job_id", result->job_id()}});
+      return;
+    }
+    outbox_.markSent();
+    counters_.results_sent.fetch_add(1);
+  }
+}
+
+void WorkerLoop::finish() {
+  const int64_t started = monotonicMs();
+  // Results produced while disconnected get one more chance on a fresh
+  // socket; whatever does not arrive is recovered by lease expiry.
+  if (!outbox_.empty() && !connection_.isOpen()) {
+    (void)connect(clock_.nowMs());
+  }
+  flushOutbox();
+  connection_.close(std::chrono::milliseconds(config_.flush_timeout_ms));
+  context_.close();  // waits up to the linger for queued frames to leave
+  awaitHandlers(config_.flush_timeout_ms - (monotonicMs() - started));
+  log::info("worker stopped", {{"worker_id", worker_id_}, {"handlers_still_running", jobs_.busyThreads()}});
+}
+
+void WorkerLoop::awaitHandlers(int64_t budget_ms) {
+  const int64_t until = monotonicMs() + std::max<int64_t>(budget_ms, 0);
+  while (jobs_.busyThreads() > 0) {
+    const int64_t left = until - monotonicMs();
+    if (left <= 0) {
+      return;
+    }
+    zmq_pollitem_t item = {nullptr, events_.fd(), ZMQ_POLLIN, 0};
+    try {
+      zmq::poll(&item, 1, std::chrono::milliseconds(left));
+    } catch (const zmq::error_t&) {
+      // EINTR; re-check the budget.
+    }
+    drainHandlerEvents();
+  }
+}
+
+}  // namespace gantry::worker

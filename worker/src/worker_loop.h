@@ -1,0 +1,137 @@
+// The worker's I/O thread: one zmq_poll loop over the broker socket, the
+// handler mailbox and the stop eventfd. Everything here except
+// requestStop() and stats() runs on the thread that calls run(). The public
+// contract is in gantry/worker/worker.h; this is its implementation, split
+// across worker_loop.cpp (loop, timers, connection), worker_messages.cpp
+// (one handler per broker message) and worker_jobs.cpp (job lifecycle).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "broker_connection.h"
+#include "gantry.pb.h"
+#include "gantry/common/clock.h"
+#include "gantry/common/mailbox.h"
+#include "gantry/worker/worker.h"
+#include "handler_pool.h"
+#include "job_table.h"
+#include "result_outbox.h"
+
+namespace gantry::worker {
+
+// Handler thread -> I/O thread.
+struct Completion {
+  uint64_t job_id = 0;
+  uint64_t lease = 0;
+  HandlerResult result;
+};
+struct ProgressUpdate {
+  uint64_t job_id = 0;
+  uint64_t lease = 0;
+  uint32_t percent = 0;
+  std::string message;
+};
+using HandlerEvent = std::variant<Completion, ProgressUpdate>;
+
+class WorkerLoop {
+ public:
+  WorkerLoop(WorkerConfig config, const HandlerRegistry& registry, Clock& clock);
+
+  Status run();
+  void requestStop();
+  WorkerStats stats() const;
+  size_t runningHandlers() const { return jobs_.busyThreads(); }
+  const std::string& workerId() const { return worker_id_; }
+
+ private:
+  struct Counters {
+    std::atomic<uint64_t> malformed_messages{0};
+    std::atomic<uint64_t> unexpected_messages{0};
+    std::atomic<uint64_t> reconnects{0};
+    std::atomic<uint64_t> jobs_started{0};
+    std::atomic<uint64_t> jobs_timed_out{0};
+    std::atomic<uint64_t> jobs_handed_back{0};
+    std::atomic<uint64_t> results_sent{0};
+  };
+
+  // worker_loop.cpp: loop, timers, connection.
+  void pollOnce(TimeMs now);
+  void onTimers(TimeMs now);
+  int64_t pollTimeoutMs(TimeMs now) const;
+  Status connect(TimeMs now);
+  void dropConnection(TimeMs now);
+  void heard(TimeMs now);
+  void sendHello();
+  void sendHeartbeat(TimeMs now);
+  void updateCredit();
+  uint32_t advertisedSlots() const;
+  void flushOutbox();
+  void finish();
+
+  // worker_messages.cpp: bytes from the broker, one handler per message.
+  void receiveAll(TimeMs now);
+  void onBrokerBytes(const std::string& bytes, TimeMs now);
+  void onAssign(const wire::Assign& assign, TimeMs now);
+  void onCancelJob(const wire::CancelJob& cancel);
+  void onReannounce();
+  void onError(const wire::Error& error);
+  void countBadInput(std::atomic<uint64_t>& counter, const std::string& what);
+
+  // worker_jobs.cpp: job lifecycle.
+  void startJob(const wire::Assign& assign, Handler& handler, TimeMs now);
+  void drainHandlerEvents();
+  void onCompletion(Completion&& completion);
+  void onProgress(const ProgressUpdate& progress);
+  void expireDeadlines(TimeMs now);
+  void beginDrain(TimeMs now);
+  void handBackRemaining();
+  void queueResult(uint64_t job_id, uint64_t lease, wire::Outcome outcome, std::string result,
+                   std::string error);
+  void handBack(uint64_t job_id, uint64_t lease, std::string reason);
+  Handler* handlerFor(const std::string& kind) const;
+  void awaitHandlers(int64_t budget_ms);
+
+  const WorkerConfig config_;
+  const HandlerRegistry& registry_;
+  Clock& clock_;
+  const std::string worker_id_;
+  const std::string host_;
+  const std::vector<std::string> kinds_;  // announced, sorted
+
+  zmq::context_t context_;
+  BrokerConnection connection_;
+  Mailbox<HandlerEvent> events_;
+  EventFd stop_event_;
+  std::atomic<bool> stop_requested_{false};
+  Counters counters_;
+
+  JobTable jobs_;
+  ResultOutbox outbox_;
+  std::mt19937_64 rng_;
+
+  // Liveness. Times are from clock_; "armed" times guard against the wall
+  // clock stepping backwards (a step back fires a timer early, never late).
+  bool confirmed_ = false;         // heard from the broker on this socket
+  TimeMs last_heard_ms_ = 0;
+  TimeMs last_heartbeat_ms_ = 0;
+  uint32_t reconnect_failures_ = 0;
+  TimeMs disconnected_at_ms_ = 0;  // valid while the connection is closed
+  uint64_t reconnect_delay_ms_ = 0;
+
+  bool draining_ = false;
+  TimeMs drain_started_ms_ = 0;
+  uint32_t last_advertised_ = 0;   // slots the broker was last told
+
+  // Last: destroyed first, so no handler thread outlives what it touches.
+  std::unique_ptr<HandlerPool> pool_;
+};
+
+}  // namespace gantry::worker
