@@ -24,7 +24,14 @@ int main(int argc, char** argv) {
   CLI::App app{"gantry-broker: the priority broker of a Gantry deployment"};
   gantry::broker::BrokerOptions options;
   gantry::broker::addBrokerOptions(app, options);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "gantry-broker: " << e.what() << " (see --help)\n";
+    return 2;
+  }
   if (auto s = gantry::broker::finalizeBrokerOptions(options); !s.isOk()) {
     std::cerr << "gantry-broker: " << s.message() << "\n";
     return 2;
@@ -35,7 +42,8 @@ int main(int argc, char** argv) {
   if (auto s = server.start(options.db_wait_ms); !s.isOk()) {
     gantry::log::error("broker cannot start", {{"error", s.message()}});
     std::cerr << "gantry-broker: " << s.message() << "\n";
-    return 1;
+    // A bad endpoint is a configuration error like a bad flag.
+    return s.code() == gantry::StatusCode::kInvalidArgument ? 2 : 1;
   }
   g_server = &server;
   std::signal(SIGTERM, onSignal);

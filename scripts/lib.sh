@@ -8,7 +8,7 @@ GANTRY_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler libpqxx-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libboost-dev
-  libgtest-dev libgmock-dev postgresql
+  libgtest-dev libgmock-dev postgresql jq
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -34,8 +34,11 @@ pg_bindir() {
   echo "$dir"
 }
 
+# build_gantry [TARGET...]: configures once, builds the targets (default: all).
 build_gantry() {
-  say "building (${BUILD_DIR#"$GANTRY_ROOT"/})"
+  say "building ${*:-everything} in ${BUILD_DIR#"$GANTRY_ROOT"/}"
   cmake -S "$GANTRY_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$BUILD_DIR" -j "$(nproc)"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$BUILD_DIR" -j "$(nproc)" "${targets[@]}"
 }

@@ -74,7 +74,7 @@ Status BrokerServer::start(int64_t db_wait_ms) {
 int BrokerServer::pollTimeoutMs() {
   // Liveness and lease checks need a few ticks per heartbeat interval; a
   // due delayed job should start on time.
-  int64_t timeout = std::max<uint32_t>(config_.heartbeat_ms / 4, 1);
+  int64_t timeout = std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
   if (auto due = core_->nextDelayedDue()) {
     timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - clock_.nowMs()));
   }
@@ -172,6 +172,9 @@ void BrokerServer::drainCommitter() {
       auto* outcome = reply.mutable_id_outcomes()->add_outcomes();
       outcome->set_id(result.id);
       outcome->set_ok(result.status.isOk());
+      if (!result.status.isOk()) {
+        outcome->set_code(toWireError(result.status.code()));
+      }
       outcome->set_message(result.status.isOk() ? "queued again" : result.status.message());
       if (result.row) {
         rows.push_back(std::move(*result.row));

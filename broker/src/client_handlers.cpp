@@ -8,8 +8,7 @@ namespace gantry::broker {
 void BrokerServer::handleClientMessage(const RoutedMessage& message) {
   Decoded decoded = decodeEnvelope(message.body);
   if (!decoded.status.isOk() || message.extra_frames) {
-    const bool version = decoded.status.code() == StatusCode::kUnsupportedVersion;
-    ++(version ? counters_.unsupported_version : counters_.malformed);
+    countRejected(decoded.status.code());
     log::warn("rejected client message", {{"error", message.extra_frames
                                                         ? "unexpected extra frames"
                                                         : decoded.status.toString()}});

@@ -5,16 +5,23 @@
 
 namespace gantry::broker {
 
+void BrokerServer::countRejected(StatusCode code) {
+  switch (code) {
+    case StatusCode::kUnsupportedVersion: ++counters_.unsupported_version; return;
+    case StatusCode::kUnknownMessage: ++counters_.unknown_message; return;
+    default: ++counters_.malformed; return;
+  }
+}
+
 void BrokerServer::handleWorkerMessage(const RoutedMessage& message) {
   Decoded decoded = decodeEnvelope(message.body);
   if (!decoded.status.isOk() || message.extra_frames) {
-    const bool version = decoded.status.code() == StatusCode::kUnsupportedVersion;
-    ++(version ? counters_.unsupported_version : counters_.malformed);
+    countRejected(decoded.status.code());
     log::warn("rejected worker message", {{"error", message.extra_frames
                                                         ? "unexpected extra frames"
                                                         : decoded.status.toString()}});
     wire::Envelope error = makeErrorEnvelope(
-        version ? wire::UNSUPPORTED_VERSION : wire::MALFORMED,
+        message.extra_frames ? wire::MALFORMED : toWireError(decoded.status.code()),
         message.extra_frames ? "expected one frame per message" : decoded.status.message(),
         decoded.envelope.correlation_id());
     sendRouted(workers_, message.routing_id, error);

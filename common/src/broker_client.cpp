@@ -119,10 +119,16 @@ Result<wire::Envelope> BrokerClient::call(wire::Envelope request,
   }
   const uint64_t undecodable_before = undecodable_replies_;
   while (auto reply = receiveUntil(deadline_ms)) {
+    const bool is_error = reply->body_case() == wire::Envelope::kError;
+    // An error without an id is the broker failing to read a request of
+    // ours (ids start at 1); reporting it beats waiting out the timeout.
+    if (is_error && reply->correlation_id() == 0) {
+      return replyError(*reply);
+    }
     if (reply->correlation_id() != *id) {
       continue;  // stale: the answer to an earlier call that timed out
     }
-    if (reply->body_case() == wire::Envelope::kError) {
+    if (is_error) {
       return replyError(*reply);
     }
     return std::move(*reply);
@@ -172,9 +178,9 @@ Result<wire::SubmitReply> BrokerClient::submit(std::vector<wire::JobSpec> specs)
   if (out.duplicate_size() == 0) {
     out.mutable_duplicate()->Resize(out.ids_size(), false);
   } else if (out.duplicate_size() != out.ids_size()) {
-    return Status(StatusCode::kMalformed, "broker returned " + std::to_string(out.duplicate_size()) +
-                                              " duplicate flags for " + std::to_string(count) +
-                                              " jobs");
+    return Status(StatusCode::kMalformed,
+                  "broker returned " + std::to_string(out.duplicate_size()) +
+                      " duplicate flags for " + std::to_string(count) + " jobs");
   }
   return out;
 }

@@ -22,7 +22,7 @@ Decoded decodeEnvelope(std::string_view bytes) {
     return out;
   }
   if (out.envelope.body_case() == wire::Envelope::BODY_NOT_SET) {
-    out.status = {StatusCode::kMalformed, "envelope has no known message body"};
+    out.status = {StatusCode::kUnknownMessage, "envelope has no message body this peer knows"};
   }
   return out;
 }
@@ -45,6 +45,7 @@ wire::ErrorCode toWireError(StatusCode code) {
   switch (code) {
     case StatusCode::kMalformed: return wire::MALFORMED;
     case StatusCode::kUnsupportedVersion: return wire::UNSUPPORTED_VERSION;
+    case StatusCode::kUnknownMessage: return wire::UNKNOWN_MESSAGE;
     case StatusCode::kInvalidArgument: return wire::INVALID_ARGUMENT;
     case StatusCode::kResourceExhausted: return wire::QUEUE_FULL;
     case StatusCode::kNotFound: return wire::NOT_FOUND;
@@ -60,7 +61,7 @@ StatusCode fromWireError(wire::ErrorCode code) {
   switch (code) {
     case wire::MALFORMED: return StatusCode::kMalformed;
     case wire::UNSUPPORTED_VERSION: return StatusCode::kUnsupportedVersion;
-    case wire::UNKNOWN_MESSAGE: return StatusCode::kMalformed;
+    case wire::UNKNOWN_MESSAGE: return StatusCode::kUnknownMessage;
     case wire::INVALID_ARGUMENT: return StatusCode::kInvalidArgument;
     case wire::QUEUE_FULL: return StatusCode::kResourceExhausted;
     case wire::NOT_FOUND: return StatusCode::kNotFound;

@@ -1,5 +1,6 @@
 #include "gantry/common/log.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -27,6 +28,14 @@ void emit(spdlog::level::level_enum level, std::string_view msg, Fields fields) 
   logger->log(level, "{}", body(msg, fields));
 }
 
+// Protobuf reports undecodable peer input (e.g. invalid UTF-8) on stderr
+// by itself; route it into our JSON lines at debug level instead.
+void protobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  emit(level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::debug : spdlog::level::trace,
+       "protobuf: " + message, {{"file", file}, {"line", line}});
+}
+
 }  // namespace
 
 void init(std::string_view component, std::string_view level) {
@@ -42,6 +51,7 @@ void init(std::string_view component, std::string_view level) {
   logger->set_level(parsed);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
+  google::protobuf::SetLogHandler(protobufLog);
 }
 
 void debug(std::string_view msg, Fields fields) { emit(spdlog::level::debug, msg, fields); }

@@ -12,6 +12,7 @@ const char* statusCodeName(StatusCode code) {
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kMalformed: return "malformed";
     case StatusCode::kUnsupportedVersion: return "unsupported version";
+    case StatusCode::kUnknownMessage: return "unknown message";
     case StatusCode::kInternal: return "internal";
   }
   return "unknown";

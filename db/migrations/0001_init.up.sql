@@ -102,7 +102,12 @@ CREATE TABLE gantry_job_attempts (
   error          text NOT NULL DEFAULT ''
 ) PARTITION BY RANGE (finished_at_ms);
 
-CREATE INDEX gantry_job_attempts_job_idx ON gantry_job_attempts (job_id);
+-- Serves lookups by job and makes a replayed commit (after a connection
+-- loss left its outcome unknown) skip attempts it already stored. It must
+-- contain the partition key; a job's attempts never legitimately share all
+-- four values.
+CREATE UNIQUE INDEX gantry_job_attempts_key
+  ON gantry_job_attempts (job_id, attempt, started_at_ms, finished_at_ms);
 
 CREATE TABLE gantry_job_attempts_default PARTITION OF gantry_job_attempts DEFAULT;
 CREATE INDEX gantry_job_attempts_default_finished_idx

@@ -58,9 +58,13 @@ TEST(Workers, ReconnectingWorkerKeepsTheLeasesItStillHolds) {
   held->set_job_id(kept);
   held->set_lease(a.lease);
   h.core().onHello("conn2", hello, h.now());
-  h.core().takeEffects();
-  EXPECT_EQ(h.core().findActive(kept)->state(), wire::RUNNING);
-  EXPECT_NE(h.core().findActive(lost)->state(), wire::RUNNING);
+  Effects effects = h.core().takeEffects();
+  EXPECT_EQ(h.core().findActive(kept)->attempt(), 1u);  // adopted, not re-run
+  // The job the worker no longer holds failed its attempt and runs again
+  // at once (its worker, not the job, was at fault).
+  EXPECT_EQ(h.core().findActive(lost)->attempt(), 2u);
+  ASSERT_EQ(effects.to_workers.size(), 1u);
+  EXPECT_EQ(effects.to_workers[0].envelope.assign().job().id(), lost);
   Assigned via_new = a;
   via_new.routing_id = "conn2";
   h.result(via_new, wire::OUTCOME_SUCCEEDED);

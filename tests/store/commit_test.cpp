@@ -172,6 +172,28 @@ TEST_F(StoreTest, FinalTransitionMovesTheJobToHistoryWithTheTransitionsFields) {
   GANTRY_EXPECT_SAME_JOB(stored->job, expected);
 }
 
+TEST_F(StoreTest, FinalRowWithoutAFinishTimeIsFiledUnderItsLastUpdate) {
+  JobRow cancelled = makeJob(12, wire::CANCELLED);
+  cancelled.finished_at_ms = 0;
+  cancelled.updated_at_ms = kNow + 5;
+  WriteBatch first;
+  first.addInsert(cancelled);
+  first.addInsert(makeJob(13));
+  commit(first);
+  JobTransition dead = makeTransition(13, wire::DEAD, kNow + 6);
+  dead.finished_at_ms = 0;
+  WriteBatch second;
+  second.addTransition(dead);
+  commit(second);
+
+  // Filed under 1970 they would be deleted by the next maintenance.
+  EXPECT_EQ(get(12)->job.finished_at_ms, kNow + 5);
+  EXPECT_EQ(get(13)->job.finished_at_ms, kNow + 6);
+  EXPECT_EQ(sql("SELECT string_agg(DISTINCT tableoid::regclass::text, ' ') "
+                "FROM gantry_job_history"),
+            "gantry_job_history_p20240310");
+}
+
 TEST_F(StoreTest, OneBatchAppliesInsertsUpdatesMovesAttemptsAndQueueSettings) {
   WriteBatch first;
   for (uint64_t id = 20; id < 26; ++id) {
@@ -276,24 +298,68 @@ TEST_F(StoreTest, BatchWithAStateThatIsNotAJobStateIsRejectedBeforeWriting) {
 TEST_F(StoreTest, FailedCommitWritesNothingAndTheNextCommitWorks) {
   WriteBatch first;
   first.addInsert(makeJob(70));
-  first.addInsert(makeJob(72, wire::SUCCEEDED));
   commit(first);
 
-  WriteBatch clash;
-  clash.addInsert(makeJob(71));
-  clash.addTransition(makeTransition(70, wire::SUCCEEDED, kNow));
-  clash.addInsert(makeJob(72, wire::SUCCEEDED));  // already in history: the key refuses it
-  const Status status = store_->commit(clash);
-  EXPECT_EQ(status.code(), StatusCode::kInternal) << status.toString();
+  WriteBatch batch;
+  batch.addInsert(makeJob(71));
+  batch.addTransition(makeTransition(70, wire::SUCCEEDED, kNow));
+  AttemptRow attempt;
+  attempt.job_id = 70;
+  attempt.attempt = 1;
+  attempt.started_at_ms = kNow - 100;
+  attempt.finished_at_ms = kNow;
+  attempt.outcome = wire::OUTCOME_SUCCEEDED;
+  batch.addAttempt(attempt);
+  // The last part of the batch cannot be written.
+  sql("ALTER TABLE gantry_job_attempts RENAME TO gantry_job_attempts_away");
+  const Status status = store_->commit(batch);
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.toString();
   EXPECT_FALSE(store_->broken());
   EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ') FROM gantry_jobs"), "70:queued");
-  EXPECT_EQ(sql("SELECT string_agg(id::text, ' ') FROM gantry_job_history"), "72");
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_history"), "0");
 
-  WriteBatch next;
-  next.addTransition(makeTransition(70, wire::SUCCEEDED, kNow));
-  commit(next);
-  EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs"), "0");
-  EXPECT_EQ(sql("SELECT string_agg(id::text, ' ' ORDER BY id) FROM gantry_job_history"), "70 72");
+  sql("ALTER TABLE gantry_job_attempts_away RENAME TO gantry_job_attempts");
+  commit(batch);
+  EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ') FROM gantry_jobs"), "71:queued");
+  EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ') FROM gantry_job_history"),
+            "70:succeeded");
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts"), "1");
+}
+
+// The committer retries a batch whose COMMIT lost its connection; if that
+// commit went through, the retry must neither fail nor duplicate anything.
+TEST_F(StoreTest, CommittingTheSameBatchAgainAppliesItOnce) {
+  WriteBatch first;
+  first.addInsert(makeJob(80));
+  first.addInsert(makeJob(81));
+  commit(first);
+
+  WriteBatch batch;
+  batch.addInsert(makeJob(82));
+  batch.addInsert(makeJob(83, wire::DEAD));
+  batch.addTransition(makeTransition(80, wire::RUNNING, kNow + 1));
+  batch.addTransition(makeTransition(81, wire::SUCCEEDED, kNow + 1));
+  AttemptRow attempt;
+  attempt.job_id = 81;
+  attempt.attempt = 1;
+  attempt.started_at_ms = kNow;
+  attempt.finished_at_ms = kNow + 1;
+  attempt.outcome = wire::OUTCOME_SUCCEEDED;
+  batch.addAttempt(attempt);
+  batch.addQueueSetting({"q", true});
+  commit(batch);
+  commit(batch);
+
+  WriteBatch attempts_only;  // a replay that inserts no job still skips its rows
+  attempts_only.addAttempt(attempt);
+  commit(attempts_only);
+
+  EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ' ORDER BY id) FROM gantry_jobs"),
+            "80:running 82:queued");
+  EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ' ORDER BY id) FROM gantry_job_history"),
+            "81:succeeded 83:dead");
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts"), "1");
+  EXPECT_EQ(get(82)->job.payload, "payload-82");
 }
 
 TEST_F(StoreTest, BatchOfTwentyThousandInsertsThenTwentyThousandMovesCommits) {
@@ -309,7 +375,8 @@ TEST_F(StoreTest, BatchOfTwentyThousandInsertsThenTwentyThousandMovesCommits) {
 
   WriteBatch moves;
   for (uint64_t id = 1; id <= kJobs; ++id) {
-    moves.addTransition(makeTransition(id, id % 2 == 0 ? wire::SUCCEEDED : wire::RUNNING, kNow + 5));
+    const wire::JobState state = id % 2 == 0 ? wire::SUCCEEDED : wire::RUNNING;
+    moves.addTransition(makeTransition(id, state, kNow + 5));
     AttemptRow a;
     a.job_id = id;
     a.attempt = 1;
@@ -320,7 +387,8 @@ TEST_F(StoreTest, BatchOfTwentyThousandInsertsThenTwentyThousandMovesCommits) {
   }
   commit(moves);
 
-  EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs WHERE state = 'running'"), std::to_string(kJobs / 2));
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs WHERE state = 'running'"),
+            std::to_string(kJobs / 2));
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_history WHERE state = 'succeeded'"),
             std::to_string(kJobs / 2));
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts"), std::to_string(kJobs));

@@ -39,7 +39,8 @@ class MaintainTest : public StoreTest {
   }
 
   std::string partitionHolding(uint64_t id) {
-    return sql("SELECT tableoid::regclass FROM gantry_job_history WHERE id = " + std::to_string(id));
+    return sql("SELECT tableoid::regclass FROM gantry_job_history WHERE id = " +
+               std::to_string(id));
   }
 };
 

@@ -166,7 +166,8 @@ std::string tail(const std::string& path, size_t max_chars = 2000) {
 // Holds an exclusive flock on a file for its lifetime.
 class FileLock {
  public:
-  explicit FileLock(const std::string& path) : fd_(open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600)) {
+  explicit FileLock(const std::string& path)
+      : fd_(open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600)) {
     if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) {
       throw std::runtime_error("lock " + path + ": " + std::strerror(errno));
     }
@@ -243,7 +244,7 @@ TestPostgres::TestPostgres() : bin_dir_(findBinDir()) {
        << "unix_socket_directories = '" << dir_ << "'\n"
        << "port = " << kPort << "\n"
        << "shared_buffers = 64MB\n"
-       << "max_connections = 60\n"
+       << "max_connections = 100\n"
        << "max_wal_size = 1GB\n"
        // Frequent spread checkpoints keep crash recovery after an immediate
        // stop short even late in a long test binary.
@@ -309,7 +310,8 @@ void TestPostgres::launchWatchdog() {
   close(fds[0]);
   if (rc != 0) {
     close(fds[1]);
-    throw std::runtime_error(std::string("cannot start the cleanup watchdog: ") + std::strerror(rc));
+    throw std::runtime_error(std::string("cannot start the cleanup watchdog: ") +
+                             std::strerror(rc));
   }
   watchdog_fd_ = fds[1];
 }
@@ -321,7 +323,8 @@ void TestPostgres::start() {
       asServerUser({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log, "-w", "-t", "60", "start"}),
       dir_);
   if (r.exit_code != 0) {
-    throw std::runtime_error("pg_ctl start failed: " + r.out + r.err + "\nserver log:\n" + tail(log));
+    throw std::runtime_error("pg_ctl start failed: " + r.out + r.err + "\nserver log:\n" +
+                             tail(log));
   }
   running_ = true;
 }

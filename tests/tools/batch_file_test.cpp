@@ -141,10 +141,12 @@ TEST(BatchFile, ReportsEveryBadLineUpToTheLimit) {
     text += "{\"kind\":\"\"}\n";
   }
   const std::string error = errorOf(text);
+  EXPECT_EQ(error.rfind("25 invalid lines in jobs.jsonl; nothing was submitted:\n", 0), 0u)
+      << error;
   EXPECT_NE(error.find("jobs.jsonl:1: "), std::string::npos);
   EXPECT_NE(error.find("jobs.jsonl:20: "), std::string::npos);
   EXPECT_EQ(error.find("jobs.jsonl:21: "), std::string::npos);
-  EXPECT_NE(error.find("and 5 more invalid lines"), std::string::npos);
+  EXPECT_NE(error.find("... and 5 more"), std::string::npos);
 }
 
 TEST(BatchFile, AnInputWithoutJobsIsAnError) {

@@ -104,6 +104,22 @@ TEST(BrokerClient, ErrorReplyBecomesItsStatus) {
   EXPECT_EQ(reply.status().message(), "queue 'mail' is full (capacity 3)");
 }
 
+TEST(BrokerClient, ErrorWithoutCorrelationIdIsReportedInsteadOfTimingOut) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    side.reply(*request, makeErrorEnvelope(wire::MALFORMED, "expected one frame per message", 0),
+               0);
+  });
+  BrokerClient client = connectTo(broker);
+
+  auto reply = client.stats();
+
+  EXPECT_EQ(reply.status().code(), StatusCode::kMalformed);
+  EXPECT_EQ(reply.status().message(), "expected one frame per message");
+}
+
 TEST(BrokerClient, UndecodableReplyWithoutIdIsSkipped) {
   ScriptedBroker broker;
   broker.run([](ScriptedBroker::Side& side) {

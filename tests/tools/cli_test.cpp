@@ -216,7 +216,8 @@ TEST(Cli, SubmitJsonReportsDuplicates) {
     reply.mutable_submit_reply()->add_duplicate(true);
     side.reply(*request, reply);
   });
-  CliRun r = run({"--broker", broker.endpoint(), "--json", "submit", "--kind", "k", "--unique", "u"});
+  CliRun r =
+      run({"--broker", broker.endpoint(), "--json", "submit", "--kind", "k", "--unique", "u"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   EXPECT_EQ(json["jobs"][0]["id"], 5);
@@ -265,7 +266,10 @@ TEST(Cli, RefusedChunkStopsTheBatchAndNamesTheLinesNotAcknowledged) {
   CliRun r = run({"--broker", broker.endpoint(), "submit", "--batch", "-"}, lines);
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(countLines(r.out), 500u);
-  EXPECT_TRUE(contains(r.err, "lines 501-600 (100 jobs) were not acknowledged")) << r.err;
+  EXPECT_EQ(r.err,
+            "gantryctl submit: queue 'default' is full (capacity 500): wait for it to drain or "
+            "raise --queue-capacity on the broker; lines 501-600 (100 jobs) were not "
+            "acknowledged, the 500 before them were\n");
 }
 
 TEST(Cli, GlobalFlagsMayFollowTheSubcommand) {

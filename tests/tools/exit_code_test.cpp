@@ -15,6 +15,7 @@ TEST(ExitCode, MapsEachFailureToWhatAScriptNeedsToKnow) {
   EXPECT_EQ(exitCodeFor(invalidArgument("bad")), ExitCode::kFailed);
   EXPECT_EQ(exitCodeFor({StatusCode::kMalformed, "x"}), ExitCode::kFailed);
   EXPECT_EQ(exitCodeFor({StatusCode::kUnsupportedVersion, "x"}), ExitCode::kFailed);
+  EXPECT_EQ(exitCodeFor({StatusCode::kUnknownMessage, "x"}), ExitCode::kFailed);
   EXPECT_EQ(exitCodeFor({StatusCode::kInternal, "x"}), ExitCode::kFailed);
 }
 
@@ -25,7 +26,8 @@ TEST(ExitCode, NumbersAreTheDocumentedOnes) {
   EXPECT_EQ(toInt(ExitCode::kUnavailable), 3);
   EXPECT_EQ(toInt(ExitCode::kNotFound), 4);
   const std::string help = exitCodeHelp();
-  for (const char* line : {"0  ok", "1  the broker refused", "2  usage error", "3  broker or database unreachable", "4  not found"}) {
+  for (const char* line : {"0  ok", "1  the broker refused", "2  usage error",
+                           "3  broker or database unreachable", "4  not found"}) {
     EXPECT_NE(help.find(line), std::string::npos) << line;
   }
 }

@@ -37,7 +37,8 @@ TEST(CancelToken, WaitForReturnsAtOnceWhenAlreadyCancelled) {
 
 TEST(CancelToken, CancelWakesAWaiterOnAnotherThread) {
   CancelToken token;
-  auto waiter = std::async(std::launch::async, [&] { return token.waitFor(std::chrono::hours(1)); });
+  auto waiter =
+      std::async(std::launch::async, [&] { return token.waitFor(std::chrono::hours(1)); });
   token.cancel(CancelReason::kShutdown);
   ASSERT_EQ(waiter.wait_for(5s), std::future_status::ready) << "waitFor did not wake on cancel";
   EXPECT_TRUE(waiter.get());

@@ -52,7 +52,8 @@ TEST(HandlerRegistry, RejectsEmptyKindAndNullHandler) {
 TEST(HandlerRegistry, ListsKindsInOrder) {
   HandlerRegistry registry;
   ASSERT_TRUE(addBuiltinHandlers(registry).isOk());
-  EXPECT_EQ(registry.kinds(), (std::vector<std::string>{"echo", "fatal", "flaky", "noop", "sleep"}));
+  EXPECT_EQ(registry.kinds(),
+            (std::vector<std::string>{"echo", "fatal", "flaky", "noop", "sleep"}));
 }
 
 }  // namespace

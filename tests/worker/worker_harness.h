@@ -15,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -195,9 +194,9 @@ class GateHandler final : public Handler {
   const bool honours_cancel_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  int entered_ = 0;                                  // GUARDED_BY(mutex_)
-  bool open_ = false;                                // GUARDED_BY(mutex_)
-  CancelReason last_cancel_ = CancelReason::kNone;   // GUARDED_BY(mutex_)
+  int entered_ = 0;                                 // GUARDED_BY(mutex_)
+  bool open_ = false;                               // GUARDED_BY(mutex_)
+  CancelReason last_cancel_ = CancelReason::kNone;  // GUARDED_BY(mutex_)
 };
 
 // Hosts a Worker on its own thread, as main would.
@@ -207,7 +206,8 @@ class WorkerRunner {
       : worker_(std::move(config), registry, clock) {
     std::promise<Status> done;
     done_ = done.get_future();
-    thread_ = std::thread([this, done = std::move(done)]() mutable { done.set_value(worker_.run()); });
+    thread_ =
+        std::thread([this, done = std::move(done)]() mutable { done.set_value(worker_.run()); });
   }
 
   ~WorkerRunner() {
@@ -244,7 +244,8 @@ class WorkerHarnessTest : public ::testing::Test {
     auto gate = std::make_unique<GateHandler>(HandlerResult::succeeded("opened"), true);
     gate_ = gate.get();
     EXPECT_TRUE(registry_.add("gate", std::move(gate)).isOk());
-    auto stubborn = std::make_unique<GateHandler>(HandlerResult::retryable("stubborn: failed"), false);
+    auto stubborn =
+        std::make_unique<GateHandler>(HandlerResult::retryable("stubborn: failed"), false);
     stubborn_ = stubborn.get();
     EXPECT_TRUE(registry_.add("stubborn", std::move(stubborn)).isOk());
   }

@@ -89,8 +89,8 @@ TEST_F(WorkerLiveness, ResultFinishedWhileBrokerIsDownIsDeliveredAfterHello) {
   broker_->send(route_, assign(4, 40, "gate"));
   ASSERT_TRUE(gate_->waitEntered(1));
   const std::string endpoint = broker_->endpoint();
-  broker_->close();  // the broker dies ...
-  gate_->open();     // ... and the job finishes while it is away
+  broker_->close();                                  // the broker dies ...
+  gate_->open();                                     // ... and the job finishes while it is away
   broker_ = std::make_unique<FakeBroker>(endpoint);  // a new broker, same address
 
   // Behave like a broker: a peer that has not said hello is told to

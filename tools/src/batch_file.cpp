@@ -228,13 +228,17 @@ Result<Batch> parseBatch(std::istream& in, std::string_view source, const BatchO
   if (in.bad()) {
     return invalidArgument("cannot read " + std::string(source));
   }
-  if (error_count > 0) {
-    std::string message;
+  if (error_count == 1) {
+    return invalidArgument(errors.front());
+  }
+  if (error_count > 1) {
+    std::string message = std::to_string(error_count) + " invalid lines in " +
+                          std::string(source) + "; nothing was submitted:";
     for (const auto& error : errors) {
-      message += (message.empty() ? "" : "\n") + error;
+      message += "\n  " + error;
     }
     if (error_count > errors.size()) {
-      message += "\n... and " + std::to_string(error_count - errors.size()) + " more invalid lines";
+      message += "\n  ... and " + std::to_string(error_count - errors.size()) + " more";
     }
     return invalidArgument(std::move(message));
   }

@@ -37,8 +37,10 @@ int runIdsCommand(CommandContext& ctx, const char* name, const IdsFlags& flags, 
     return ctx.fail(name, reply.status());
   }
   int refused = 0;
+  bool all_not_found = true;
   for (const auto& outcome : reply->outcomes()) {
     refused += outcome.ok() ? 0 : 1;
+    all_not_found &= outcome.ok() || outcome.code() == wire::NOT_FOUND;
   }
   if (ctx.json()) {
     ctx.printJson(idOutcomesToJson(*reply));
@@ -48,7 +50,7 @@ int runIdsCommand(CommandContext& ctx, const char* name, const IdsFlags& flags, 
   if (refused > 0) {
     ctx.err() << "gantryctl " << name << ": " << refused << " of " << reply->outcomes_size()
               << " jobs refused (see MESSAGE)\n";
-    return toInt(ExitCode::kFailed);
+    return toInt(all_not_found ? ExitCode::kNotFound : ExitCode::kFailed);
   }
   return toInt(ExitCode::kOk);
 }

@@ -12,6 +12,7 @@ ExitCode exitCodeFor(const Status& status) {
     case StatusCode::kFailedPrecondition:
     case StatusCode::kMalformed:
     case StatusCode::kUnsupportedVersion:
+    case StatusCode::kUnknownMessage:
     case StatusCode::kInternal: return ExitCode::kFailed;
   }
   return ExitCode::kFailed;
@@ -35,6 +36,7 @@ std::string describeFailure(const Status& status, Peer peer) {
              "GANTRY_CLIENT_ENDPOINT at it, or raise --timeout if it is busy)";
     case StatusCode::kMalformed:
     case StatusCode::kUnsupportedVersion:
+    case StatusCode::kUnknownMessage:
       return message + " (gantryctl and the broker must come from compatible releases)";
     default:
       return message;

@@ -187,7 +187,8 @@ void addMigrateCommand(CLI::App& app, CommandList& commands) {
   commands.push_back(
       {down, [flags](CommandContext& ctx) { return runMigrate(ctx, *flags, Action::kDown); }});
 
-  CLI::App* status = migrate->add_subcommand("status", "show every migration and whether it is applied");
+  CLI::App* status =
+      migrate->add_subcommand("status", "show every migration and whether it is applied");
   commands.push_back({status, [flags](CommandContext& ctx) {
                         return runMigrate(ctx, *flags, Action::kStatus);
                       }});

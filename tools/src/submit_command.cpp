@@ -184,7 +184,8 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
               << duplicates << (duplicates == 1 ? " duplicate" : " duplicates") << ")\n";
   }
   if (!failure.isOk()) {
-    return ctx.fail(kName, Status(failure.code(), failure.message() + not_sent));
+    ctx.err() << "gantryctl " << kName << ": " << describeFailure(failure) << not_sent << "\n";
+    return toInt(exitCodeFor(failure));
   }
   return toInt(ExitCode::kOk);
 }

@@ -50,8 +50,7 @@ HandlerResult normalise(HandlerResult result) {
     case wire::OUTCOME_SUCCEEDED:
     case wire::OUTCOME_RETRYABLE:
     case wire::OUTCOME_FATAL:
-    case wire::OUTCOME_CANCELLED:
-      break;
+    case wire::OUTCOME_CANCELLED: break;
     default:
       // HANDED_BACK is the worker's to give (it does not count an attempt);
       // a handler using it could retry forever.
@@ -73,8 +72,8 @@ HandlerResult runHandler(Handler& handler, JobContext& ctx) {
   try {
     return normalise(handler.run(ctx));
   } catch (const std::exception& e) {
-    return HandlerResult::retryable(sanitizeText(std::string("handler threw: ") + e.what(),
-                                                 kMaxErrorBytes));
+    return HandlerResult::retryable(
+        sanitizeText(std::string("handler threw: ") + e.what(), kMaxErrorBytes));
   } catch (...) {
     return HandlerResult::retryable("handler threw a non-standard exception");
   }

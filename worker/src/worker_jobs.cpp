@@ -177,8 +177,8 @@ void WorkerLoop::beginDrain(TimeMs now) {
   draining_ = true;
   drain_started_ms_ = now;
   log::info("stopping: taking no more work", {{"worker_id", worker_id_},
-                                               {"running", jobs_.unreported().size()},
-                                               {"grace_ms", config_.shutdown_grace_ms}});
+                                              {"running", jobs_.unreported().size()},
+                                              {"grace_ms", config_.shutdown_grace_ms}});
   updateCredit();
 }
 

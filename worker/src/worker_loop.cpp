@@ -132,7 +132,8 @@ int64_t WorkerLoop::pollTimeoutMs(TimeMs now) const {
     timeout = std::min(timeout, last_heartbeat_ms_ + heartbeat - now);
     timeout = std::min(timeout, last_heard_ms_ + heartbeat * config_.liveness - now);
   } else {
-    timeout = std::min(timeout, disconnected_at_ms_ + static_cast<int64_t>(reconnect_delay_ms_) - now);
+    timeout =
+        std::min(timeout, disconnected_at_ms_ + static_cast<int64_t>(reconnect_delay_ms_) - now);
   }
   if (auto deadline = jobs_.nextDeadline()) {
     timeout = std::min(timeout, *deadline - now);
@@ -147,8 +148,8 @@ int64_t WorkerLoop::pollTimeoutMs(TimeMs now) const {
 Status WorkerLoop::connect(TimeMs now) {
   if (auto status = connection_.open(); !status.isOk()) {
     ++reconnect_failures_;
-    reconnect_delay_ms_ = backoffDelayMs(
-        {config_.reconnect_initial_ms, config_.reconnect_max_ms}, reconnect_failures_, rng_);
+    reconnect_delay_ms_ = backoffDelayMs({config_.reconnect_initial_ms, config_.reconnect_max_ms},
+                                         reconnect_failures_, rng_);
     disconnected_at_ms_ = now;
     log::warn("cannot open broker socket", {{"worker_id", worker_id_},
                                             {"error", status.toString()},
@@ -207,7 +208,8 @@ void WorkerLoop::sendHello() {
   if (connection_.send(envelope)) {
     last_advertised_ = slots;
   }
-  log::debug("hello sent", {{"worker_id", worker_id_}, {"slots", slots}, {"held", hello->held_size()}});
+  log::debug("hello sent",
+             {{"worker_id", worker_id_}, {"slots", slots}, {"held", hello->held_size()}});
 }
 
 void WorkerLoop::sendHeartbeat(TimeMs now) {
@@ -241,7 +243,8 @@ void WorkerLoop::flushOutbox() {
     wire::Envelope envelope;
     *envelope.mutable_result() = *result;
     if (!connection_.send(envelope)) {
-      log::warn("result not sent; will retry", {{"worker_id", worker_id_}, {"job_id", result->job_id()}});
+      log::warn("result not sent; will retry",
+                {{"worker_id", worker_id_}, {"job_id", result->job_id()}});
       return;
     }
     outbox_.markSent();
@@ -257,10 +260,14 @@ void WorkerLoop::finish() {
     (void)connect(clock_.nowMs());
   }
   flushOutbox();
-  connection_.close(std::chrono::milliseconds(config_.flush_timeout_ms));
+  // Only results are worth waiting for; a lost heartbeat or credit costs
+  // nothing once we are gone.
+  const auto linger = std::chrono::milliseconds(outbox_.empty() ? 0 : config_.flush_timeout_ms);
+  connection_.close(linger);
   context_.close();  // waits up to the linger for queued frames to leave
   awaitHandlers(config_.flush_timeout_ms - (monotonicMs() - started));
-  log::info("worker stopped", {{"worker_id", worker_id_}, {"handlers_still_running", jobs_.busyThreads()}});
+  log::info("worker stopped",
+            {{"worker_id", worker_id_}, {"handlers_still_running", jobs_.busyThreads()}});
 }
 
 void WorkerLoop::awaitHandlers(int64_t budget_ms) {

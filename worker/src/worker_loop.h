@@ -119,7 +119,7 @@ class WorkerLoop {
 
   // Liveness. Times are from clock_; "armed" times guard against the wall
   // clock stepping backwards (a step back fires a timer early, never late).
-  bool confirmed_ = false;         // heard from the broker on this socket
+  bool confirmed_ = false;  // heard from the broker on this socket
   TimeMs last_heard_ms_ = 0;
   TimeMs last_heartbeat_ms_ = 0;
   uint32_t reconnect_failures_ = 0;
@@ -128,7 +128,7 @@ class WorkerLoop {
 
   bool draining_ = false;
   TimeMs drain_started_ms_ = 0;
-  uint32_t last_advertised_ = 0;   // slots the broker was last told
+  uint32_t last_advertised_ = 0;  // slots the broker was last told
 
   // Last: destroyed first, so no handler thread outlives what it touches.
   std::unique_ptr<HandlerPool> pool_;

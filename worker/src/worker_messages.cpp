@@ -37,7 +37,10 @@ void WorkerLoop::onBrokerBytes(const std::string& bytes, TimeMs now) {
   const Decoded decoded = decodeEnvelope(bytes);
   if (!decoded.status.isOk()) {
     outbox_.confirmSent();
-    countBadInput(counters_.malformed_messages, decoded.status.toString());
+    // A body this build does not know is a newer peer, not line noise.
+    const bool unknown_body = decoded.status.code() == StatusCode::kUnknownMessage;
+    countBadInput(unknown_body ? counters_.unexpected_messages : counters_.malformed_messages,
+                  decoded.status.toString());
     return;
   }
   const wire::Envelope& envelope = decoded.envelope;
@@ -45,20 +48,11 @@ void WorkerLoop::onBrokerBytes(const std::string& bytes, TimeMs now) {
     outbox_.confirmSent();
   }
   switch (envelope.body_case()) {
-    case wire::Envelope::kAssign:
-      onAssign(envelope.assign(), now);
-      return;
-    case wire::Envelope::kCancelJob:
-      onCancelJob(envelope.cancel_job());
-      return;
-    case wire::Envelope::kHeartbeat:
-      return;  // life was noted above
-    case wire::Envelope::kReannounce:
-      onReannounce();
-      return;
-    case wire::Envelope::kError:
-      onError(envelope.error());
-      return;
+    case wire::Envelope::kAssign: onAssign(envelope.assign(), now); return;
+    case wire::Envelope::kCancelJob: onCancelJob(envelope.cancel_job()); return;
+    case wire::Envelope::kHeartbeat: return;  // life was noted above
+    case wire::Envelope::kReannounce: onReannounce(); return;
+    case wire::Envelope::kError: onError(envelope.error()); return;
     default:
       countBadInput(counters_.unexpected_messages,
                     std::string("message '") + bodyName(envelope) + "' is not for a worker");
@@ -74,9 +68,9 @@ void WorkerLoop::onAssign(const wire::Assign& assign, TimeMs now) {
     return;
   }
   if (jobs_.find(job_id, lease) != nullptr) {
-    countBadInput(counters_.unexpected_messages,
-                  "duplicate assign of job " + std::to_string(job_id) + " lease " +
-                      std::to_string(lease));
+    countBadInput(
+        counters_.unexpected_messages,
+        "duplicate assign of job " + std::to_string(job_id) + " lease " + std::to_string(lease));
     return;
   }
   if (draining_) {
@@ -92,9 +86,8 @@ void WorkerLoop::onAssign(const wire::Assign& assign, TimeMs now) {
   if (handler == nullptr) {
     // Not FATAL: another worker may run it. Not HANDED_BACK: the broker
     // could send it straight back here forever.
-    log::warn("assigned a kind this worker does not run", {{"worker_id", worker_id_},
-                                                           {"job_id", job_id},
-                                                           {"kind", kind}});
+    log::warn("assigned a kind this worker does not run",
+              {{"worker_id", worker_id_}, {"job_id", job_id}, {"kind", kind}});
     queueResult(job_id, lease, wire::OUTCOME_RETRYABLE, {},
                 "worker " + worker_id_ + " does not run kind '" +
                     sanitizeText(kind, kMaxEchoedNameBytes) + "'");
@@ -113,8 +106,8 @@ void WorkerLoop::onCancelJob(const wire::CancelJob& cancel) {
   const auto matches = jobs_.match(cancel.job_id(), cancel.lease());
   if (matches.empty()) {
     // Normal race: the job finished and its result is on the way.
-    log::debug("cancel for a job not running here", {{"worker_id", worker_id_},
-                                                     {"job_id", cancel.job_id()}});
+    log::debug("cancel for a job not running here",
+               {{"worker_id", worker_id_}, {"job_id", cancel.job_id()}});
     return;
   }
   for (RunningJob* job : matches) {

@@ -21,6 +21,7 @@ wire::IdOutcomesReply BrokerCore::cancel(const wire::CancelRequest& request, Tim
     LiveJob* job = findJob(id);
     if (job == nullptr) {
       outcome->set_ok(false);
+      outcome->set_code(wire::NOT_FOUND);
       outcome->set_message("job " + std::to_string(id) + " is not active (unknown or already final)");
       continue;
     }

@@ -45,7 +45,7 @@ void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::s
       if (job.cancel_requested) {
         finalize(job, wire::CANCELLED, "", "cancelled: " + error, now);
       } else {
-        finalize(job, wire::DEAD, "", "fatal: " + error, now);
+        finalize(job, wire::DEAD, "", error, now);
       }
       return;
     case wire::OUTCOME_HANDED_BACK:
@@ -64,7 +64,7 @@ void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::s
   }
 }
 
-void BrokerCore::failAttempt(LiveJob& job, const std::string& error, TimeMs now) {
+void BrokerCore::failAttempt(LiveJob& job, const std::string& error, TimeMs now, Retry retry) {
   ++counters_.failed_attempts;
   if (job.cancel_requested) {
     finalize(job, wire::CANCELLED, "", "cancelled: " + error, now);
@@ -79,7 +79,9 @@ void BrokerCore::failAttempt(LiveJob& job, const std::string& error, TimeMs now)
   job.state = wire::FAILED;
   job.updated_at_ms = now;
   job.mutableExtras().last_error = error;
-  job.run_at_ms = now + static_cast<TimeMs>(backoffDelayMs(policy.backoff, job.attempt, rng_));
+  job.run_at_ms = retry == Retry::kNow
+                      ? now
+                      : now + static_cast<TimeMs>(backoffDelayMs(policy.backoff, job.attempt, rng_));
   job.rank = job.run_at_ms - job.priority * config_.aging_ms;
   ++counters_.retried;
   persistTransition(job);

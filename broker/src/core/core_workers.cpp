@@ -88,6 +88,12 @@ void BrokerCore::adoptHeldLeases(WorkerSession& worker, const wire::WorkerHello&
       job->heap_seq = next_heap_seq_++;
       leases_.push({job->lease->expires_ms, job->id, job->heap_seq});
       worker.jobs.insert(job->id);
+      if (job->cancel_requested) {  // cancelled while waiting for its worker
+        wire::Envelope env;
+        env.mutable_cancel_job()->set_job_id(job->id);
+        env.mutable_cancel_job()->set_lease(held.lease());
+        sendToWorker(worker, std::move(env));
+      }
       continue;
     }
     // The worker runs an attempt the broker no longer stands behind.
@@ -111,7 +117,7 @@ void BrokerCore::dropSession(uint64_t session_id, const std::string& why, TimeMs
     }
     recordAttempt(*job, wire::OUTCOME_RETRYABLE, "worker lost: " + why, now);
     releaseRunning(*job);
-    failAttempt(*job, "worker lost: " + why, now);
+    failAttempt(*job, "worker lost: " + why, now, Retry::kNow);
   }
   session_by_routing_.erase(it->second.routing_id);
   sessions_.erase(it);
@@ -158,10 +164,13 @@ void BrokerCore::expireLeases(TimeMs now) {
       continue;
     }
     std::string why;
+    Retry retry = Retry::kNow;
     if (job->lease->worker_session == 0) {
       why = "worker did not re-announce the job after a broker restart";
     } else {
-      why = "timed out after " + std::to_string(job->timeout_ms) + " ms with no report from worker";
+      retry = Retry::kAfterBackoff;
+      why = "timed out: no report " + std::to_string(job->timeout_ms + config_.lease_grace_ms) +
+            " ms after the start (timeout plus lease grace)";
       if (auto it = sessions_.find(job->lease->worker_session); it != sessions_.end()) {
         wire::Envelope env;
         env.mutable_cancel_job()->set_job_id(job->id);
@@ -171,7 +180,7 @@ void BrokerCore::expireLeases(TimeMs now) {
     }
     recordAttempt(*job, wire::OUTCOME_RETRYABLE, why, now);
     releaseRunning(*job);
-    failAttempt(*job, why, now);
+    failAttempt(*job, why, now, retry);
   }
 }
 

@@ -3,12 +3,12 @@
 #include <string_view>
 #include <vector>
 
-// libpqxx 6.4 offers two COPY writers: stream_to, which escapes and sends
-// each row as a separate message, and the older tablewriter, whose
-// write_raw_line takes text we have already encoded. Encoding the whole
-// batch once into one buffer (CopyRows) and sending it in large pieces is
-// about twice as fast as per-row stream_to, so we use tablewriter despite
-// its deprecation (the warning is silenced here only).
+// libpqxx 6.4 offers two COPY writers: stream_to, which converts and
+// escapes every field itself and sends each row as its own message, and the
+// older tablewriter, whose write_raw_line sends text as given. The store
+// already holds the whole batch encoded as COPY text (CopyRows), so
+// tablewriter sends it in large pieces without a second escaping pass; we
+// use it despite its deprecation (the warning is silenced here only).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #include <pqxx/tablewriter>

@@ -1,6 +1,6 @@
 #include "job_columns.h"
 
-#include <pqxx/field>
+#include <pqxx/pqxx>
 
 namespace gantry::broker::store {
 
@@ -17,15 +17,19 @@ const char* const kJobColumnsWithoutBlobs =
 const char* const kAttemptColumns =
     "job_id, attempt, worker_id, started_at_ms, finished_at_ms, outcome, error";
 
-const char* const kStageTable = "gantry_stage_transitions";
+const char* const kStageTransitions = "gantry_stage_transitions";
 
 const char* const kStageColumns =
     "id, state, attempt, run_at_ms, updated_at_ms, started_at_ms, finished_at_ms, worker_id, "
     "lease, result, last_error";
 
+const char* const kStageJobs = "gantry_stage_jobs";
+const char* const kStageAttempts = "gantry_stage_attempts";
+
 // Temporary, so each connection has its own and nothing is WAL-logged;
-// emptied at every commit, so a failed batch leaves nothing behind.
-const char* const kCreateStageTable =
+// emptied at every commit, so a failed batch leaves nothing behind. No
+// CHECK constraints: the job stage holds active and final rows alike.
+const char* const kCreateStageTables =
     "CREATE TEMP TABLE IF NOT EXISTS gantry_stage_transitions ("
     "  id bigint NOT NULL,"
     "  state text NOT NULL,"
@@ -38,7 +42,25 @@ const char* const kCreateStageTable =
     "  lease bigint NOT NULL,"
     "  result bytea NOT NULL,"
     "  last_error text NOT NULL"
-    ") ON COMMIT DELETE ROWS";
+    ") ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS gantry_stage_jobs (LIKE gantry_jobs INCLUDING DEFAULTS)"
+    "  ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS gantry_stage_attempts"
+    "  (LIKE gantry_job_attempts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+
+const char* const kGetJobStatement = "gantry_get_job";
+const char* const kGetAttemptsStatement = "gantry_get_attempts";
+
+void prepareStatements(pqxx::connection& connection) {
+  connection.prepare(kGetJobStatement,
+                     std::string("SELECT ") + kJobColumns +
+                         " FROM gantry_jobs WHERE id = $1 UNION ALL SELECT " + kJobColumns +
+                         " FROM gantry_job_history WHERE id = $1 LIMIT 1");
+  connection.prepare(kGetAttemptsStatement,
+                     std::string("SELECT ") + kAttemptColumns +
+                         " FROM gantry_job_attempts WHERE job_id = $1"
+                         " ORDER BY started_at_ms, attempt, finished_at_ms");
+}
 
 std::string_view stateName(wire::JobState state) {
   switch (state) {
@@ -101,6 +123,17 @@ wire::Outcome outcomeFromName(std::string_view name) {
   return wire::OUTCOME_UNSPECIFIED;
 }
 
+namespace {
+
+// History is partitioned by finished_at_ms and retention counts from it. A
+// final row without it would be filed under 1970 and deleted by the next
+// maintenance, so it is filed under its last update instead.
+TimeMs finishedAt(wire::JobState state, TimeMs finished_at_ms, TimeMs updated_at_ms) {
+  return isFinal(state) && finished_at_ms == 0 ? updated_at_ms : finished_at_ms;
+}
+
+}  // namespace
+
 void encodeJob(const JobRow& job, CopyRows& out) {
   out.integer(toSql(job.id));
   out.text(job.queue);
@@ -118,7 +151,7 @@ void encodeJob(const JobRow& job, CopyRows& out) {
   out.integer(job.created_at_ms);
   out.integer(job.updated_at_ms);
   out.integer(job.started_at_ms);
-  out.integer(job.finished_at_ms);
+  out.integer(finishedAt(job.state, job.finished_at_ms, job.updated_at_ms));
   out.bytes(job.result);
   out.text(job.last_error);
   out.text(job.worker_id);
@@ -133,7 +166,7 @@ void encodeTransition(const JobTransition& t, CopyRows& out) {
   out.integer(t.run_at_ms);
   out.integer(t.updated_at_ms);
   out.integer(t.started_at_ms);
-  out.integer(t.finished_at_ms);
+  out.integer(finishedAt(t.state, t.finished_at_ms, t.updated_at_ms));
   out.text(t.worker_id);
   out.integer(toSql(t.lease));
   out.bytes(t.result);

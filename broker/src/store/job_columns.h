@@ -4,6 +4,7 @@
 // functions, thread-safe.
 #pragma once
 
+#include <pqxx/connection>
 #include <pqxx/row>
 #include <string>
 #include <string_view>
@@ -19,10 +20,22 @@ extern const char* const kJobColumns;
 // Same order, with payload and result replaced by empty values, for lists.
 extern const char* const kJobColumnsWithoutBlobs;
 extern const char* const kAttemptColumns;
-// The per-connection staging table of transitions, and its columns.
-extern const char* const kStageTable;
+// Per-connection staging tables: transitions on every commit (with
+// kStageColumns); jobs and attempts (with kJobColumns / kAttemptColumns)
+// only when a batch is replayed. kCreateStageTables creates all three.
+extern const char* const kStageTransitions;
 extern const char* const kStageColumns;
-extern const char* const kCreateStageTable;
+extern const char* const kStageJobs;
+extern const char* const kStageAttempts;
+extern const char* const kCreateStageTables;
+
+// Prepared statements every store connection has: the job by id (active
+// table first, then history; $1 = id) and its attempts in start order
+// ($1 = job id).
+extern const char* const kGetJobStatement;
+extern const char* const kGetAttemptsStatement;
+// Registers them on `connection` (libpqxx prepares them on first use).
+void prepareStatements(pqxx::connection& connection);
 
 // Text stored in the state column; empty for JOB_STATE_UNSPECIFIED and
 // values outside the enum.

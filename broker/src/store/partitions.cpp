@@ -130,15 +130,17 @@ void maintainPartitions(pqxx::connection& connection, const std::string& parent,
   // A day partition holds [day, day + 1); it expires once all of it is
   // older than the cutoff.
   const auto expired = [&](int64_t day) { return (day + 1) * kDayMs <= cutoff; };
-  for (const int64_t day : existing) {
-    if (expired(day)) {
-      dropPartition(connection, parent, day);
-    }
-  }
+  // Creating comes first: if a lock times out later, the coming days still
+  // have their partitions and rows do not pile up in the default one.
   const int64_t today = dayOf(now);
   for (int64_t day = today + kFirstDayAhead; day <= today + kLastDayAhead; ++day) {
     if (existing.count(day) == 0 && !expired(day)) {
       createPartition(connection, parent, day);
+    }
+  }
+  for (const int64_t day : existing) {
+    if (expired(day)) {
+      dropPartition(connection, parent, day);
     }
   }
   trimDefault(connection, parent, cutoff);

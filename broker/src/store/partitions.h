@@ -19,10 +19,10 @@ std::string dayLabel(int64_t day);
 
 // For `parent` (gantry_job_history or gantry_job_attempts, partitioned by
 // finished_at_ms):
-//  - drops each day partition wholly older than `cutoff`;
 //  - creates the partitions for yesterday..today+2 (UTC, from `now`) that
 //    are missing and not expired, moving any rows of that day out of the
 //    DEFAULT partition into the new one;
+//  - drops each day partition wholly older than `cutoff`;
 //  - deletes rows older than `cutoff` from the DEFAULT partition in
 //    batches, each in its own transaction.
 // Cheap when nothing is due: one catalog query. Throws what libpqxx throws.

@@ -29,7 +29,7 @@ bool isTransientSqlState(const std::string& state) {
   }
   const std::string cls = state.substr(0, 2);
   return cls == "08"        // connection exception
-         || cls == "53"     // insufficient resources: disk full, out of memory, too many connections
+         || cls == "53"     // insufficient resources: disk full, memory, connections
          || cls == "57"     // operator intervention: admin/crash shutdown, cannot connect now
          || cls == "40"     // transaction rollback: serialization failure, deadlock
          || state == "55P03"  // lock_not_available (lock_timeout)
@@ -64,7 +64,8 @@ std::string describeTarget(const std::string& conninfo) {
   std::string out;
   for (const char* key : {"host", "hostaddr", "port", "dbname", "user"}) {
     for (PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
-      if (std::string_view(option->keyword) == key && option->val != nullptr && *option->val != '\0') {
+      const bool set = option->val != nullptr && *option->val != '\0';
+      if (set && std::string_view(option->keyword) == key) {
         if (!out.empty()) {
           out += ' ';
         }
@@ -80,10 +81,12 @@ std::string describeTarget(const std::string& conninfo) {
 Status statusFromException(const std::exception& error, std::string_view context) {
   if (dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr) {
     return unavailable(withContext(
-        context, std::string("connection lost during commit; the outcome is unknown: ") + error.what()));
+        context,
+        std::string("connection lost during commit; the outcome is unknown: ") + error.what()));
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
-    return unavailable(withContext(context, std::string("lost the database connection: ") + error.what()));
+    return unavailable(
+        withContext(context, std::string("lost the database connection: ") + error.what()));
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error); sql != nullptr) {
     const std::string state = sql->sqlstate();

@@ -94,7 +94,7 @@ class BrokerCore {
 
   // ---- time ----
   // Starts due delayed jobs, declares silent workers dead, expires leases,
-  // sends heartbeats. Call at least every heartbeat_ms / 4.
+  // sends heartbeats. Call at least every heartbeat_ms / 10.
   void tick(TimeMs now);
   // The earliest time a delayed job becomes due, if any.
   std::optional<TimeMs> nextDelayedDue();
@@ -163,7 +163,11 @@ class BrokerCore {
   // Outcomes (core_outcomes.cpp).
   void finishAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,
                      const std::string& result, TimeMs now);
-  void failAttempt(LiveJob& job, const std::string& error, TimeMs now);
+  // Retries after backoff (or right away when the job was not at fault,
+  // e.g. its worker died) while attempts remain; otherwise dead.
+  enum class Retry { kAfterBackoff, kNow };
+  void failAttempt(LiveJob& job, const std::string& error, TimeMs now,
+                   Retry retry = Retry::kAfterBackoff);
   void finalize(LiveJob& job, wire::JobState state, const std::string& result,
                 const std::string& error, TimeMs now);
   void requeue(LiveJob& job, TimeMs now);

@@ -59,8 +59,9 @@ struct BrokerConfig {
   // within this grace the broker fails the attempt itself.
   uint32_t lease_grace_ms = 5000;
   // After a restart, how long jobs recorded as running wait for their worker
-  // to re-announce before they go back to the queue.
-  uint32_t recovery_grace_ms = 5000;
+  // to re-announce before they go back to the queue. Covers a worker's
+  // liveness window plus its reconnect backoff (up to 5 s).
+  uint32_t recovery_grace_ms = 15'000;
 
   // Finished jobs are kept this long, then dropped by whole partitions.
   int64_t retention_ms = 7LL * 24 * 3600 * 1000;

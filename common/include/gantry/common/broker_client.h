@@ -62,9 +62,11 @@ class BrokerClient {
   // `request`, sends it and waits up to `timeout` for the reply carrying that
   // id; replies with other ids (answers to calls that timed out earlier, or
   // to pipelined sends) are dropped. An Error reply becomes its Status
-  // (fromWireError); no reply in time is kUnavailable "no reply from broker
-  // at <endpoint> within N ms". On success the reply envelope is returned
-  // whatever its body; the typed helpers below also check the body type.
+  // (fromWireError); so does an Error with correlation id 0, which is how the
+  // broker answers a request it could not read. No reply in time is
+  // kUnavailable "no reply from broker at <endpoint> within N ms". On
+  // success the reply envelope is returned whatever its body; the typed
+  // helpers below also check the body type.
   // REQUIRES: no pipelined send() is awaiting its reply (call() would drop it).
   Result<wire::Envelope> call(wire::Envelope request, std::chrono::milliseconds timeout);
 

@@ -19,7 +19,7 @@ inline constexpr size_t kMaxEnvelopeBytes = 64u << 20;
 
 // Parses `bytes` as an Envelope. Fails with kMalformed for undecodable or
 // oversized input, kUnsupportedVersion for another protocol version and
-// kMalformed for an envelope without a body (unknown message type).
+// kUnknownMessage for an envelope without a body this build knows.
 // The decoded envelope is returned even on a version error so the caller can
 // echo the correlation id in its error reply.
 struct Decoded {

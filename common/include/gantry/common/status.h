@@ -19,6 +19,7 @@ enum class StatusCode {
   kUnavailable,        // a dependency (database, broker) cannot be reached
   kMalformed,          // bytes from a peer that do not decode
   kUnsupportedVersion,
+  kUnknownMessage,     // a well-formed message of a type the receiver does not take
   kInternal,
 };
 

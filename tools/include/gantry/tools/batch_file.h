@@ -44,8 +44,9 @@ struct Batch {
 Result<wire::JobSpec> parseBatchLine(std::string_view line, const BatchOptions& options);
 
 // All lines of `in`; blank lines are skipped (but counted). On failure the
-// status message has one "<source>:<line>: <field>: <problem>" per line, up
-// to options.max_errors. An input without jobs is an error too.
+// status message is "<source>:<line>: <field>: <problem>", or for several
+// bad lines a count followed by one such line each, up to
+// options.max_errors. An input without jobs is an error too.
 Result<Batch> parseBatch(std::istream& in, std::string_view source, const BatchOptions& options);
 
 // Splits specs into consecutive [begin, end) ranges of at most max_jobs jobs

@@ -48,13 +48,13 @@ struct HandlerResult {
 // The identity and inputs of one attempt. Plain value.
 struct JobInfo {
   uint64_t job_id = 0;
-  uint64_t lease = 0;         // identifies this attempt to the broker
+  uint64_t lease = 0;  // identifies this attempt to the broker
   std::string queue;
   std::string kind;
-  uint32_t attempt = 0;       // 1 on the first attempt
-  std::string payload;        // opaque bytes from the submitter
-  TimeMs deadline_ms = 0;     // unix ms after which the attempt is aborted; 0 = none
-  std::string traceparent;    // W3C trace context; empty when the submitter had none
+  uint32_t attempt = 0;     // 1 on the first attempt
+  std::string payload;      // opaque bytes from the submitter
+  TimeMs deadline_ms = 0;   // unix ms after which the attempt is aborted; 0 = none
+  std::string traceparent;  // W3C trace context; empty when the submitter had none
 };
 
 // Receives progress reports; called on the handler's thread.

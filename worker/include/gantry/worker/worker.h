@@ -38,13 +38,13 @@ namespace gantry::worker {
 
 // Counters since start; a consistent-enough snapshot for tests and metrics.
 struct WorkerStats {
-  uint64_t malformed_messages = 0;   // undecodable, wrong version or no body
-  uint64_t unexpected_messages = 0;  // decodable but not meant for a worker
+  uint64_t malformed_messages = 0;   // undecodable or another protocol version
+  uint64_t unexpected_messages = 0;  // well-formed, but no body a worker takes
   uint64_t reconnects = 0;           // sockets replaced after broker silence
   uint64_t jobs_started = 0;
   uint64_t jobs_timed_out = 0;
   uint64_t jobs_handed_back = 0;
-  uint64_t results_sent = 0;         // including re-sends after reconnects
+  uint64_t results_sent = 0;  // including re-sends after reconnects
 };
 
 class WorkerLoop;

@@ -1,0 +1,270 @@
+#include "deployment.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "gantry/pg/migrator.h"
+#include "process_stats.h"
+#include "stop_flag.h"
+#include "support/test_postgres.h"
+
+namespace gantry::bench {
+
+using namespace std::chrono_literals;
+
+const std::vector<std::string> kFastBrokerFlags = {
+    "--heartbeat-ms", "200", "--liveness", "5", "--backoff-base-ms", "20",
+    "--backoff-cap-ms", "200", "--lease-grace-ms", "500", "--recovery-grace-ms", "1500",
+    "--db-wait-ms", "10000", "--log-level", "warn"};
+const std::vector<std::string> kFastWorkerFlags = {"--heartbeat-ms", "200", "--liveness", "5",
+                                                   "--log-level", "warn"};
+
+namespace {
+
+bool g_keep_logs = false;
+
+std::string lastLines(const std::string& text, size_t max_chars = 1500) {
+  return text.size() <= max_chars ? text : "..." + text.substr(text.size() - max_chars);
+}
+
+// The shared throwaway cluster with Postgres's own defaults for the settings
+// the test harness shortens: the harness checkpoints every 30 s and uses a
+// 64 MB buffer pool, which would make the write-heavy scenarios measure
+// checkpoints rather than Gantry. fsync and synchronous_commit stay on.
+test::TestPostgres& cluster() {
+  static bool tuned = false;
+  test::TestPostgres& pg = test::TestPostgres::shared();
+  if (!tuned) {
+    const std::string admin = pg.conninfo("postgres");
+    for (const char* setting : {"ALTER SYSTEM SET shared_buffers = '128MB'",
+                                "ALTER SYSTEM SET checkpoint_timeout = '5min'",
+                                "ALTER SYSTEM SET max_wal_size = '2GB'"}) {
+      if (auto r = pg.psql(admin, setting); !r.isOk()) {
+        throw BenchError("tuning the benchmark cluster failed: " + r.status().message());
+      }
+    }
+    pg.restart();
+    tuned = true;
+  }
+  return pg;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
+    s.pop_back();
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string postgresDescription() {
+  test::TestPostgres& pg = cluster();
+  auto r = pg.psql(pg.conninfo("postgres"),
+                   "SELECT current_setting('server_version') || ', fsync=' || "
+                   "current_setting('fsync') || ', synchronous_commit=' || "
+                   "current_setting('synchronous_commit') || ', shared_buffers=' || "
+                   "current_setting('shared_buffers') || ', checkpoint_timeout=' || "
+                   "current_setting('checkpoint_timeout') || ', wal_sync_method=' || "
+                   "current_setting('wal_sync_method')");
+  return r.isOk() ? "PostgreSQL " + trim(r.value()) : "PostgreSQL (unknown settings)";
+}
+
+void Deployment::setKeepLogs(bool keep) { g_keep_logs = keep; }
+
+Deployment::Deployment(const std::string& label) : uncaught_at_start_(std::uncaught_exceptions()) {
+  std::string pattern = "/tmp/gantry-bench-" + label + "-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw BenchError("mkdtemp failed for " + pattern);
+  }
+  dir_ = pattern;
+  database_url_ = cluster().createDatabase();
+  test::ChildProcess ctl(test::builtBinary("tools/gantryctl"), {"migrate", "up"},
+                         {{"DATABASE_URL", database_url_}}, dir_ + "/migrate.log");
+  const auto code = ctl.waitExit(60s);
+  if (code != 0) {
+    throw BenchError("gantryctl migrate up failed:\n" + lastLines(ctl.log()));
+  }
+}
+
+Deployment::~Deployment() {
+  const bool failed = std::uncaught_exceptions() > uncaught_at_start_;
+  client_.reset();
+  connection_.reset();
+  for (auto& worker : workers_) {
+    worker->signal(SIGKILL);
+    (void)worker->waitExit(10s);
+  }
+  workers_.clear();
+  if (broker_ != nullptr && broker_->running()) {
+    broker_->signal(SIGTERM);
+    (void)broker_->waitExit(30s);  // SIGKILL in the destructor if it did not exit
+  }
+  broker_.reset();
+  try {
+    cluster().dropDatabase(database_url_);
+  } catch (const std::exception& e) {
+    std::cerr << "gantry-bench: " << e.what() << "\n";
+  }
+  if (failed || g_keep_logs) {
+    std::cerr << "gantry-bench: logs kept in " << dir_ << "\n";
+  } else {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+void Deployment::startBroker(const std::vector<std::string>& flags) {
+  const std::string log = dir_ + "/broker-" + std::to_string(++broker_starts_) + ".log";
+  broker_ = std::make_unique<test::ChildProcess>(
+      test::builtBinary("broker/gantry-broker"), flags,
+      std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
+                                         {"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"},
+                                         {"GANTRY_CLIENT_ENDPOINT", "ipc://" + dir_ + "/clients"}},
+      log);
+  client_.reset();  // a fresh client, so no reply from an earlier broker lingers
+  waitUntil(
+      [&] {
+        checkBrokerAlive("start-up");
+        wire::Envelope request;
+        request.mutable_stats();
+        return client().call(request, 200ms).isOk();
+      },
+      60s, 10ms, "the broker to answer stats");
+}
+
+void Deployment::stopBroker() {
+  if (broker_ == nullptr) {
+    return;
+  }
+  broker_->signal(SIGTERM);
+  if (!broker_->waitExit(30s)) {
+    throw BenchError("the broker did not exit within 30 s of SIGTERM");
+  }
+  client_.reset();
+}
+
+pid_t Deployment::brokerPid() const { return broker_ != nullptr ? broker_->pid() : 0; }
+
+void Deployment::checkBrokerAlive(const std::string& during) {
+  if (broker_ == nullptr || !broker_->running()) {
+    throw BenchError("the broker exited during " + during + ":\n" +
+                     (broker_ != nullptr ? lastLines(broker_->log()) : std::string()));
+  }
+}
+
+size_t Deployment::startWorker(const std::string& id, uint32_t concurrency,
+                               const std::vector<std::string>& flags) {
+  std::vector<std::string> args = {"--concurrency", std::to_string(concurrency), "--id", id};
+  args.insert(args.end(), flags.begin(), flags.end());
+  workers_.push_back(std::make_unique<test::ChildProcess>(
+      test::builtBinary("worker/gantry-worker"), args,
+      std::map<std::string, std::string>{{"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"}},
+      dir_ + "/worker-" + id + ".log"));
+  return workers_.size() - 1;
+}
+
+void Deployment::waitForWorkers(size_t count, std::chrono::milliseconds timeout) {
+  waitUntil(
+      [&] {
+        checkBrokerAlive("worker registration");
+        auto stats = client().stats();
+        return stats.isOk() && stats->workers() >= count;
+      },
+      timeout, 10ms, std::to_string(count) + " worker(s) to register");
+}
+
+void Deployment::killWorker(size_t index) {
+  workers_.at(index)->signal(SIGKILL);
+  if (!workers_.at(index)->waitExit(10s)) {
+    throw BenchError("worker did not die after SIGKILL");
+  }
+}
+
+pid_t Deployment::workerPid(size_t index) const { return workers_.at(index)->pid(); }
+
+std::vector<pid_t> Deployment::workerPids() const {
+  std::vector<pid_t> pids;
+  for (const auto& w : workers_) {
+    pids.push_back(w->pid());
+  }
+  return pids;
+}
+
+BrokerClient& Deployment::client() {
+  if (client_ == nullptr) {
+    BrokerClientOptions options;
+    options.endpoint = "ipc://" + dir_ + "/clients";
+    options.request_timeout = 30s;
+    auto connected = BrokerClient::connect(options);
+    if (!connected.isOk()) {
+      throw BenchError(connected.status().toString());
+    }
+    client_ = std::make_unique<BrokerClient>(std::move(connected.value()));
+  }
+  return *client_;
+}
+
+std::vector<pid_t> Deployment::postgresPids() const { return withChildren(cluster().pid()); }
+
+pqxx::connection& Deployment::connection() {
+  if (connection_ == nullptr) {
+    auto opened = pg::openConnection(database_url_);
+    if (!opened.isOk()) {
+      throw BenchError(opened.status().toString());
+    }
+    connection_ = std::move(opened.value());
+  }
+  return *connection_;
+}
+
+void Deployment::exec(const std::string& sql) {
+  try {
+    pqxx::nontransaction tx(connection());
+    tx.exec(sql);
+  } catch (const std::exception& e) {
+    throw BenchError("SQL failed: " + std::string(e.what()) + "\n  in: " + sql.substr(0, 300));
+  }
+}
+
+int64_t Deployment::scalar(const std::string& sql) {
+  try {
+    pqxx::nontransaction tx(connection());
+    const pqxx::result r = tx.exec(sql);
+    if (r.empty() || r[0][0].is_null()) {
+      return 0;
+    }
+    return r[0][0].as<int64_t>();
+  } catch (const std::exception& e) {
+    throw BenchError("SQL failed: " + std::string(e.what()) + "\n  in: " + sql.substr(0, 300));
+  }
+}
+
+Deployment::WriteCounters Deployment::writeCounters() {
+  const auto row = pairs(
+      "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,"
+      " pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
+  return row.empty() ? WriteCounters{} : WriteCounters{row[0].first, row[0].second};
+}
+
+std::vector<std::pair<int64_t, int64_t>> Deployment::pairs(const std::string& sql) {
+  try {
+    pqxx::nontransaction tx(connection());
+    const pqxx::result r = tx.exec(sql);
+    std::vector<std::pair<int64_t, int64_t>> out;
+    out.reserve(r.size());
+    for (const auto& row : r) {
+      out.emplace_back(row[0].as<int64_t>(), row[1].as<int64_t>());
+    }
+    return out;
+  } catch (const std::exception& e) {
+    throw BenchError("SQL failed: " + std::string(e.what()) + "\n  in: " + sql.substr(0, 300));
+  }
+}
+
+}  // namespace gantry::bench

@@ -1,0 +1,33 @@
+// Submitting many jobs from one client with several requests in flight
+// (BrokerClient::send/receive), the way a bulk producer would.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "gantry.pb.h"
+#include "gantry/common/broker_client.h"
+
+namespace gantry::bench {
+
+struct SubmitLoad {
+  size_t jobs = 0;          // total jobs
+  size_t per_request = 1;   // jobs per SubmitRequest (the last may hold fewer)
+  size_t in_flight = 16;    // requests sent but not yet answered, at most
+  wire::JobSpec spec;       // every job is a copy of this
+};
+
+struct SubmitSummary {
+  size_t acknowledged = 0;  // jobs whose submit was acknowledged (durable)
+  uint64_t min_id = 0;      // smallest and largest id acknowledged
+  uint64_t max_id = 0;
+  double seconds = 0;       // first send to last reply
+};
+
+// Sends load.jobs jobs and waits for every reply. Throws BenchError on an
+// error reply, on a full send queue, or when no reply arrives for `stall`.
+SubmitSummary submitPipelined(BrokerClient& client, const SubmitLoad& load,
+                              std::chrono::milliseconds stall = std::chrono::seconds(60));
+
+}  // namespace gantry::bench
