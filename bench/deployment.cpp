@@ -267,4 +267,15 @@ std::vector<std::pair<int64_t, int64_t>> Deployment::pairs(const std::string& sq
   }
 }
 
+double perCommit(size_t jobs, const Deployment::WriteCounters& before,
+                 const Deployment::WriteCounters& after) {
+  const int64_t commits = after.transactions - before.transactions;
+  return commits > 0 ? static_cast<double>(jobs) / static_cast<double>(commits) : 0;
+}
+
+double perJob(size_t jobs, const Deployment::WriteCounters& before,
+              const Deployment::WriteCounters& after) {
+  return static_cast<double>(after.wal_bytes - before.wal_bytes) / static_cast<double>(jobs);
+}
+
 }  // namespace gantry::bench

@@ -100,4 +100,10 @@ class Deployment {
   int broker_starts_ = 0;
 };
 
+// Jobs per broker commit and WAL bytes per job between two readings.
+double perCommit(size_t jobs, const Deployment::WriteCounters& before,
+                 const Deployment::WriteCounters& after);
+double perJob(size_t jobs, const Deployment::WriteCounters& before,
+              const Deployment::WriteCounters& after);
+
 }  // namespace gantry::bench

@@ -29,6 +29,8 @@ std::vector<MetricSpec> drainMetrics() {
           {"broker cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
           {"workers cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
           {"postgres cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
+          {"jobs per commit", "jobs", MetricSpec::Goal::kInfo, 0, 0},
+          {"wal per job", "B", MetricSpec::Goal::kInfo, 0, 0},
           {"failed attempts", "count", MetricSpec::Goal::kInfo, 0, 0}};
 }
 
@@ -48,6 +50,7 @@ Sample drainOnce(Deployment& d, const std::string& tag) {
 
   CpuMeter broker_cpu({d.brokerPid()});
   CpuMeter postgres_cpu(d.postgresPids());
+  const Deployment::WriteCounters writes_before = d.writeCounters();
   const auto start = std::chrono::steady_clock::now();
   std::vector<size_t> workers;
   for (uint32_t w = 1; w <= kWorkers; ++w) {
@@ -72,6 +75,7 @@ Sample drainOnce(Deployment& d, const std::string& tag) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+  const Deployment::WriteCounters writes_after = d.writeCounters();
   double workers_cpu = 0;
   for (size_t w : workers) {
     workers_cpu += cpuSeconds(d.workerPid(w));
@@ -80,7 +84,9 @@ Sample drainOnce(Deployment& d, const std::string& tag) {
                    {"drain time", seconds},
                    {"broker cpu", broker_cpu.elapsed()},
                    {"workers cpu", workers_cpu},
-                   {"postgres cpu", postgres_cpu.elapsed()}};
+                   {"postgres cpu", postgres_cpu.elapsed()},
+                   {"jobs per commit", perCommit(kJobs, writes_before, writes_after)},
+                   {"wal per job", perJob(kJobs, writes_before, writes_after)}};
   if (auto stats = d.client().stats(); stats.isOk()) {
     sample["failed attempts"] = static_cast<double>(stats->failed_total());
   }

@@ -18,7 +18,9 @@ Scenario enqueueScenario(std::string name, std::string summary, size_t per_reque
   s.metrics = {{"throughput", "jobs/s", MetricSpec::Goal::kAtLeast, target, 0},
                {"request latency", "ms", MetricSpec::Goal::kInfo, 0, 2},
                {"broker cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
-               {"postgres cpu", "s", MetricSpec::Goal::kInfo, 0, 2}};
+               {"postgres cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
+               {"jobs per commit", "jobs", MetricSpec::Goal::kInfo, 0, 0},
+               {"wal per job", "B", MetricSpec::Goal::kInfo, 0, 0}};
   s.run = [s, per_request, in_flight](int runs) {
     return repeat(s, runs, [&](int) {
       Deployment d(s.name);
@@ -30,7 +32,9 @@ Scenario enqueueScenario(std::string name, std::string summary, size_t per_reque
       load.spec.set_kind("noop");
       CpuMeter broker_cpu({d.brokerPid()});
       CpuMeter postgres_cpu(d.postgresPids());
+      const Deployment::WriteCounters before = d.writeCounters();
       const SubmitSummary done = submitPipelined(d.client(), load);
+      const Deployment::WriteCounters after = d.writeCounters();
       const double requests = static_cast<double>((kJobs + per_request - 1) / per_request);
       // Little's law: the mean time a request spends in flight.
       const double latency_ms =
@@ -38,7 +42,9 @@ Scenario enqueueScenario(std::string name, std::string summary, size_t per_reque
       return Sample{{"throughput", kJobs / done.seconds},
                     {"request latency", latency_ms},
                     {"broker cpu", broker_cpu.elapsed()},
-                    {"postgres cpu", postgres_cpu.elapsed()}};
+                    {"postgres cpu", postgres_cpu.elapsed()},
+                    {"jobs per commit", perCommit(kJobs, before, after)},
+                    {"wal per job", perJob(kJobs, before, after)}};
     });
   };
   return s;

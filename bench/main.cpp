@@ -64,8 +64,13 @@ std::string machineDescription() {
   }
   utsname u{};
   ::uname(&u);
+  // Other work on the machine skews every figure; say how busy it was.
+  std::string load;
+  std::ifstream loadavg("/proc/loadavg");
+  loadavg >> load;
   return std::to_string(std::thread::hardware_concurrency()) + " cores (" + model + "), Linux " +
-         u.release + "; Postgres, broker, workers and client share them";
+         u.release + ", load average " + load +
+         " at start; Postgres, broker, workers and client share the cores";
 }
 
 int run(int argc, char** argv) {

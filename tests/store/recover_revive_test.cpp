@@ -46,6 +46,16 @@ TEST_F(StoreTest, RecoverReturnsExactlyTheActiveJobsPausedQueuesAndMaxId) {
   EXPECT_EQ(state->max_job_id, 900u);
 }
 
+TEST_F(StoreTest, IdsAreNotReusedAfterRetentionDroppedEveryFinishedJob) {
+  WriteBatch batch;
+  batch.addInsert(makeJob(4242, wire::SUCCEEDED));
+  commit(batch);
+  ASSERT_TRUE(store_->maintain(kNow + 30 * kDayMs, kRetentionMs).isOk());
+  auto state = store_->recover();
+  ASSERT_TRUE(state.isOk()) << state.status().toString();
+  EXPECT_EQ(state->max_job_id, 4242u);
+}
+
 TEST_F(StoreTest, RecoverReadsBacklogsLargerThanOneFetch) {
   WriteBatch batch;
   for (uint64_t id = 1; id <= 25000; ++id) {

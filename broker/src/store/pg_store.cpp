@@ -4,6 +4,7 @@
 // each kind of change to all of them. Reads are in pg_store_queries.cpp.
 #include "gantry/broker/pg_store.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <unordered_map>
 
@@ -80,12 +81,14 @@ struct EncodedBatch {
   size_t final_transitions = 0;
   CopyRows attempts;
   std::vector<QueueSetting> queue_settings;  // one per queue, the last wins
+  uint64_t max_inserted_id = 0;
 };
 
 EncodedBatch encode(const WriteBatch& batch) {
   EncodedBatch out;
   for (const JobRow& row : batch.inserts()) {
     store::encodeJob(row, store::isFinal(row.state) ? out.final_inserts : out.active_inserts);
+    out.max_inserted_id = std::max(out.max_inserted_id, row.id);
   }
   for (const JobTransition& t : batch.transitions()) {
     store::encodeTransition(t, out.transitions);
@@ -161,6 +164,10 @@ void writeBatch(pqxx::connection& connection, const EncodedBatch& rows, bool rep
   }
   if (!rows.queue_settings.empty()) {
     tx.exec(upsertQueues(tx, rows.queue_settings));
+  }
+  if (rows.max_inserted_id > 0) {
+    tx.exec("UPDATE gantry_job_ids SET high_water = greatest(high_water, " +
+            std::to_string(store::toSql(rows.max_inserted_id)) + ")");
   }
   tx.commit();
 }

@@ -56,7 +56,8 @@ Result<RecoveredState> PgStore::recover() {
     }
     const pqxx::row max = tx.exec1(
         "SELECT greatest(coalesce((SELECT max(id) FROM gantry_jobs), 0),"
-        " coalesce((SELECT max(id) FROM gantry_job_history), 0))");
+        " coalesce((SELECT max(id) FROM gantry_job_history), 0),"
+        " (SELECT high_water FROM gantry_job_ids))");
     state.max_job_id = store::fromSql(max[0].as<int64_t>());
     tx.commit();
   } catch (const std::exception& e) {
