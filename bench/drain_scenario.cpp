@@ -9,6 +9,7 @@
 #include "scenario.h"
 #include "stop_flag.h"
 #include "submit_pipeline.h"
+#include "trace_window.h"
 
 namespace gantry::bench {
 namespace {
@@ -72,8 +73,9 @@ Sample drainOnce(Deployment& d, const std::string& tag) {
         return d.scalar(count_sql) >= static_cast<int64_t>(kJobs);
       },
       120s, 2ms, std::to_string(kJobs) + " jobs to be recorded as succeeded");
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(end - start).count();
+  noteWindow("drain " + tag, start, end);
 
   const Deployment::WriteCounters writes_after = d.writeCounters();
   double workers_cpu = 0;

@@ -4,6 +4,7 @@
 #include "process_stats.h"
 #include "scenario.h"
 #include "submit_pipeline.h"
+#include "trace_window.h"
 
 namespace gantry::bench {
 namespace {
@@ -35,6 +36,7 @@ Scenario enqueueScenario(std::string name, std::string summary, size_t per_reque
       const Deployment::WriteCounters before = d.writeCounters();
       const SubmitSummary done = submitPipelined(d.client(), load);
       const Deployment::WriteCounters after = d.writeCounters();
+      noteWindow(s.name, done.started, done.finished);
       const double requests = static_cast<double>((kJobs + per_request - 1) / per_request);
       // Little's law: the mean time a request spends in flight.
       const double latency_ms =

@@ -10,6 +10,7 @@
 #include "deployment.h"
 #include "scenario.h"
 #include "stop_flag.h"
+#include "trace_window.h"
 
 namespace gantry::bench {
 namespace {
@@ -86,8 +87,9 @@ Sample latencyOnce(int run) {
     sent_us_by_correlation[*id] = sent_us;
     ++sent;
   }
-  const double send_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto sent_all = std::chrono::steady_clock::now();
+  const double send_seconds = std::chrono::duration<double>(sent_all - start).count();
+  noteWindow("latency", start, sent_all);
   while (answered < kJobs) {
     throwIfStopped();
     auto reply = client.receive(30s);

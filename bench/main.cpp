@@ -18,6 +18,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "stop_flag.h"
+#include "trace_window.h"
 
 namespace gantry::bench {
 
@@ -80,6 +81,7 @@ int run(int argc, char** argv) {
   bool json = false;
   bool keep_logs = false;
   bool list = false;
+  bool windows = false;
   app.add_option("--runs", runs, "Runs per scenario; figures are their median")
       ->check(CLI::Range(1, 50))
       ->capture_default_str();
@@ -87,6 +89,8 @@ int run(int argc, char** argv) {
   app.add_flag("--json", json, "Print the figures as JSON instead of a table");
   app.add_flag("--keep-logs", keep_logs, "Keep every run's logs and sockets directory");
   app.add_flag("--list", list, "List the scenarios and exit");
+  app.add_flag("--windows", windows,
+               "Print each measured interval in CLOCK_MONOTONIC seconds (to cut perf profiles)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -108,6 +112,7 @@ int run(int argc, char** argv) {
     }
   }
   Deployment::setKeepLogs(keep_logs);
+  enableWindowTrace(windows);
   installStopHandlers();
 
   RunInfo info;

@@ -61,8 +61,9 @@ SubmitSummary submitPipelined(BrokerClient& client, const SubmitLoad& load,
     }
     summary.acknowledged += static_cast<size_t>(reply->submit_reply().ids_size());
   }
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.started = start;
+  summary.finished = std::chrono::steady_clock::now();
+  summary.seconds = std::chrono::duration<double>(summary.finished - start).count();
   if (summary.acknowledged != load.jobs) {
     throw BenchError("submit: " + std::to_string(summary.acknowledged) + " of " +
                      std::to_string(load.jobs) + " jobs acknowledged");

@@ -23,6 +23,8 @@ struct SubmitSummary {
   uint64_t min_id = 0;      // smallest and largest id acknowledged
   uint64_t max_id = 0;
   double seconds = 0;       // first send to last reply
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point finished;
 };
 
 // Sends load.jobs jobs and waits for every reply. Throws BenchError on an

@@ -1,6 +1,8 @@
 #include "gantry/broker/broker_options.h"
 
 #include <charconv>
+#include <fstream>
+#include <limits>
 
 namespace gantry::broker {
 namespace {
@@ -23,8 +25,11 @@ Result<std::pair<std::string, std::string>> splitAssignment(const std::string& i
   return std::make_pair(item.substr(0, eq), item.substr(eq + 1));
 }
 
+// NAME=N items; N must be at least 1 (a limit of 0 would silently stop a
+// kind, queue or key forever) and fit the map's value type.
 template <typename Map>
 Status parseLimits(const std::vector<std::string>& items, const std::string& flag, Map& out) {
+  using Value = typename Map::mapped_type;
   for (const auto& item : items) {
     auto pair = splitAssignment(item, flag);
     if (!pair.isOk()) {
@@ -34,7 +39,11 @@ Status parseLimits(const std::vector<std::string>& items, const std::string& fla
     if (!number.isOk()) {
       return number.status();
     }
-    out[pair->first] = static_cast<typename Map::mapped_type>(*number);
+    if (*number == 0 || *number > std::numeric_limits<Value>::max()) {
+      return invalidArgument(flag + ": " + pair->first + " must be between 1 and " +
+                             std::to_string(std::numeric_limits<Value>::max()));
+    }
+    out[pair->first] = static_cast<Value>(*number);
   }
   return Status::ok();
 }
@@ -61,6 +70,9 @@ Status parseKindPolicy(const std::string& item, const KindPolicy& defaults,
     if (!number.isOk()) {
       return number.status();
     }
+    if (*number > std::numeric_limits<uint32_t>::max()) {
+      return invalidArgument(flag + ": " + pair->first + " is out of range");
+    }
     const auto value = static_cast<uint32_t>(*number);
     if (pair->first == "max_attempts") {
       policy.max_attempts = value;
@@ -83,8 +95,9 @@ Status checkPolicy(const KindPolicy& policy, const std::string& what) {
   if (policy.max_attempts == 0) {
     return invalidArgument(what + ": max attempts must be at least 1");
   }
-  if (policy.timeout_ms == 0) {
-    return invalidArgument(what + ": timeout must be positive");
+  if (policy.timeout_ms == 0 || policy.timeout_ms > JobLimits{}.max_timeout_ms) {
+    return invalidArgument(what + ": timeout must be between 1 ms and " +
+                           std::to_string(JobLimits{}.max_timeout_ms) + " ms");
   }
   if (policy.backoff.base_ms == 0 || policy.backoff.cap_ms < policy.backoff.base_ms) {
     return invalidArgument(what + ": backoff needs 0 < base <= cap");
@@ -98,6 +111,9 @@ void addBrokerOptions(CLI::App& app, BrokerOptions& options) {
   BrokerConfig& c = options.config;
   app.add_option("--database-url", c.database_url, "Postgres connection string or URL")
       ->envname("DATABASE_URL");
+  app.add_option("--database-url-file", options.database_url_file,
+                 "File holding the connection string (for secrets mounted as files)")
+      ->envname("DATABASE_URL_FILE");
   app.add_option("--worker-endpoint", c.worker_endpoint, "ZeroMQ endpoint workers connect to")
       ->envname("GANTRY_WORKER_ENDPOINT")->capture_default_str();
   app.add_option("--client-endpoint", c.client_endpoint, "ZeroMQ endpoint clients connect to")
@@ -146,8 +162,19 @@ void addBrokerOptions(CLI::App& app, BrokerOptions& options) {
 
 Status finalizeBrokerOptions(BrokerOptions& options) {
   BrokerConfig& c = options.config;
+  if (c.database_url.empty() && !options.database_url_file.empty()) {
+    std::ifstream in(options.database_url_file);
+    if (!in) {
+      return invalidArgument("--database-url-file: cannot read " + options.database_url_file);
+    }
+    std::getline(in, c.database_url);
+  }
   if (c.database_url.empty()) {
-    return invalidArgument("--database-url (or DATABASE_URL) is required");
+    return invalidArgument("--database-url (or DATABASE_URL / DATABASE_URL_FILE) is required");
+  }
+  if (c.default_key_limit == 0 || c.default_queue_capacity == 0 || c.lease_grace_ms == 0) {
+    return invalidArgument(
+        "--key-limit-default, --queue-capacity-default and --lease-grace-ms must be positive");
   }
   if (c.heartbeat_ms == 0 || c.liveness == 0) {
     return invalidArgument("--heartbeat-ms and --liveness must be positive");

@@ -5,9 +5,12 @@
 namespace gantry {
 namespace {
 
+// No control characters or spaces; bytes of UTF-8 sequences are allowed
+// (compared as unsigned, whatever the platform's char signedness).
 bool isPrintableName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return c > ' ' && c != 0x7f;
+    const auto byte = static_cast<unsigned char>(c);
+    return byte > ' ' && byte != 0x7f;
   });
 }
 

@@ -15,6 +15,8 @@ namespace gantry::broker {
 struct BrokerOptions {
   BrokerConfig config;
   std::string log_level = "info";
+  // Read when database_url is empty (secrets mounted as files).
+  std::string database_url_file;
   // How long to wait for Postgres at start (compose starts services together).
   int64_t db_wait_ms = 30'000;
   // Raw "NAME=VALUE" flags, turned into config by finalize().
