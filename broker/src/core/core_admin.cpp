@@ -1,6 +1,7 @@
 // Operator requests (cancel, pause, revive, stats, workers), recovery at
 // start, and conversions between the live index and rows / wire messages.
 #include "gantry/broker/broker_core.h"
+#include "gantry/broker/row_wire.h"
 
 #include <algorithm>
 
@@ -198,29 +199,7 @@ std::optional<wire::Job> BrokerCore::findActive(uint64_t id) const {
   return toWire(it->second);
 }
 
-wire::Job BrokerCore::toWire(const LiveJob& job) const {
-  wire::Job out;
-  out.set_id(job.id);
-  auto* spec = out.mutable_spec();
-  spec->set_queue(names_.name(job.queue));
-  spec->set_kind(names_.name(job.kind));
-  spec->set_priority(job.priority);
-  spec->set_payload(job.payload);
-  spec->set_concurrency_key(job.concurrency_key);
-  spec->set_unique_key(job.uniqueKey());
-  spec->set_run_at_ms(job.run_at_ms);
-  spec->set_max_attempts(job.max_attempts);
-  spec->set_timeout_ms(job.timeout_ms);
-  spec->set_traceparent(job.traceparent());
-  out.set_state(job.state);
-  out.set_attempt(job.attempt);
-  out.set_created_at_ms(job.created_at_ms);
-  out.set_updated_at_ms(job.updated_at_ms);
-  out.set_started_at_ms(job.started_at_ms);
-  out.set_last_error(job.lastError());
-  out.set_worker_id(job.workerId());
-  return out;
-}
+wire::Job BrokerCore::toWire(const LiveJob& job) const { return rowToWire(toRow(job)); }
 
 JobRow BrokerCore::toRow(const LiveJob& job) const {
   JobRow row;

@@ -1,11 +1,10 @@
 // openConnection: the one place a libpqxx connection is made.
-#include <libpq-fe.h>
-
 #include <memory>
 #include <pqxx/connection>
 
 #include "gantry/pg/migrator.h"
 #include "gantry/pg/pg_error.h"
+#include "conninfo.h"
 
 namespace gantry::pg {
 namespace {
@@ -13,12 +12,7 @@ namespace {
 // The password in `conninfo`, if any, so it can be scrubbed from libpq's
 // messages (which do not normally echo it, but we do not rely on that).
 std::string passwordOf(const std::string& conninfo) {
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-      PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
-  if (error != nullptr) {
-    PQfreemem(error);
-  }
+  const ConninfoOptions options = parseConninfo(conninfo);
   if (!options) {
     return {};
   }
@@ -30,25 +24,12 @@ std::string passwordOf(const std::string& conninfo) {
   return {};
 }
 
-bool parses(const std::string& conninfo) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
-  if (error != nullptr) {
-    PQfreemem(error);
-  }
-  if (options == nullptr) {
-    return false;
-  }
-  PQconninfoFree(options);
-  return true;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<pqxx::connection>> openConnection(const std::string& conninfo) {
   // libpq's parse errors quote the offending text, which may be the
   // password; say only that the string is malformed.
-  if (!parses(conninfo)) {
+  if (!parseConninfo(conninfo)) {
     return invalidArgument(
         "the database connection string is malformed (expected key=value pairs or a "
         "postgresql:// URI)");

@@ -1,6 +1,6 @@
 #include "gantry/pg/pg_error.h"
 
-#include <libpq-fe.h>
+#include "conninfo.h"
 
 #include <memory>
 #include <pqxx/except>
@@ -52,12 +52,7 @@ std::string withContext(std::string_view context, std::string_view what) {
 }  // namespace
 
 std::string describeTarget(const std::string& conninfo) {
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-      PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
-  if (error != nullptr) {
-    PQfreemem(error);
-  }
+  const ConninfoOptions options = parseConninfo(conninfo);
   if (!options) {
     return "(malformed connection string)";
   }
