@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -250,6 +251,20 @@ Deployment::WriteCounters Deployment::writeCounters() {
       "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,"
       " pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
   return row.empty() ? WriteCounters{} : WriteCounters{row[0].first, row[0].second};
+}
+
+double Deployment::commitFloorMs(int commits) {
+  exec("CREATE TABLE IF NOT EXISTS bench_commit_probe (n integer)");
+  std::vector<double> ms;
+  for (int i = 0; i < commits; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    exec("INSERT INTO bench_commit_probe VALUES (" + std::to_string(i) + ")");
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  exec("DROP TABLE bench_commit_probe");
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
 }
 
 std::vector<std::pair<int64_t, int64_t>> Deployment::pairs(const std::string& sql) {

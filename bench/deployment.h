@@ -84,6 +84,13 @@ class Deployment {
   };
   WriteCounters writeCounters();
 
+  // The floor under any durable acknowledgement on this machine right now:
+  // the median time of `commits` single-row INSERT commits (one WAL flush
+  // each) on this deployment's database, in ms. Disk flush latency on a
+  // shared virtual disk varies by an order of magnitude over minutes, so
+  // scenarios that wait for commits report it next to their figures.
+  double commitFloorMs(int commits);
+
   const std::string& dir() const { return dir_; }
 
  private:
