@@ -27,6 +27,8 @@ constexpr int kHistoryBudgetSeconds = 240;
 std::vector<MetricSpec> drainMetrics() {
   return {{"throughput", "jobs/s", MetricSpec::Goal::kAtLeast, 20'000, 0},
           {"drain time", "s", MetricSpec::Goal::kInfo, 0, 3},
+          {"first start", "ms", MetricSpec::Goal::kInfo, 0, 0},
+          {"rate after start", "jobs/s", MetricSpec::Goal::kInfo, 0, 0},
           {"broker cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
           {"workers cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
           {"postgres cpu", "s", MetricSpec::Goal::kInfo, 0, 2},
@@ -53,6 +55,9 @@ Sample drainOnce(Deployment& d, const std::string& tag) {
   CpuMeter postgres_cpu(d.postgresPids());
   const Deployment::WriteCounters writes_before = d.writeCounters();
   const auto start = std::chrono::steady_clock::now();
+  const int64_t start_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
   std::vector<size_t> workers;
   for (uint32_t w = 1; w <= kWorkers; ++w) {
     workers.push_back(d.startWorker(tag + "-w" + std::to_string(w), kConcurrency, kFastWorkerFlags));
@@ -82,8 +87,15 @@ Sample drainOnce(Deployment& d, const std::string& tag) {
   for (size_t w : workers) {
     workers_cpu += cpuSeconds(d.workerPid(w));
   }
+  // Worker start-up (exec, connect, hello) against the drain itself.
+  const auto span = d.pairs("SELECT min(started_at_ms), max(finished_at_ms) FROM gantry_job_history"
+                            " WHERE " + range);
+  const double first_start_ms = static_cast<double>(span.at(0).first - start_wall_ms);
+  const double running_s = static_cast<double>(span.at(0).second - span.at(0).first) / 1000.0;
   Sample sample = {{"throughput", kJobs / seconds},
                    {"drain time", seconds},
+                   {"first start", first_start_ms},
+                   {"rate after start", running_s > 0 ? kJobs / running_s : 0},
                    {"broker cpu", broker_cpu.elapsed()},
                    {"workers cpu", workers_cpu},
                    {"postgres cpu", postgres_cpu.elapsed()},

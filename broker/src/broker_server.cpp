@@ -108,8 +108,11 @@ void BrokerServer::run() {
     core_->tick(clock_.nowMs());
     flushEffects();
   }
+  flushEffects();
   log::info("broker stopping; flushing writes", {{"backlog", committer_->backlog()}});
-  committer_.reset();  // commits what was queued, then joins
+  committer_->stop();  // commits what was queued, then joins
+  drainCommitter();    // acknowledge what became durable
+  committer_.reset();
   reader_.reset();
 }
 

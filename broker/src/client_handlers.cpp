@@ -8,10 +8,11 @@ namespace gantry::broker {
 void BrokerServer::handleClientMessage(const RoutedMessage& message) {
   Decoded decoded = decodeEnvelope(message.body);
   if (!decoded.status.isOk() || message.extra_frames) {
-    countRejected(decoded.status.code());
-    log::warn("rejected client message", {{"error", message.extra_frames
+    if (countRejected(decoded.status.code())) {
+      log::warn("rejected client message", {{"error", message.extra_frames
                                                         ? "unexpected extra frames"
                                                         : decoded.status.toString()}});
+    }
     replyError(message.routing_id, decoded.envelope.correlation_id(),
                message.extra_frames ? Status(StatusCode::kMalformed, "expected one frame per message")
                                     : decoded.status);
@@ -29,7 +30,9 @@ void BrokerServer::handleClientMessage(const RoutedMessage& message) {
     case wire::Envelope::kPause: return onPause(from, env);
     case wire::Envelope::kWorkers: return onWorkers(from, env);
     default: {
-      ++counters_.unknown_message;
+      if (countRejected(StatusCode::kUnknownMessage)) {
+        log::warn("unexpected message on the client socket", {{"body", bodyName(env)}});
+      }
       wire::Envelope error = makeErrorEnvelope(
           wire::UNKNOWN_MESSAGE, std::string("clients may not send ") + bodyName(env),
           env.correlation_id());

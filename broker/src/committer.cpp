@@ -19,7 +19,9 @@ Committer::Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64
     : store_(std::move(store)), conninfo_(std::move(conninfo)), retention_ms_(retention_ms),
       clock_(clock) {}
 
-Committer::~Committer() {
+Committer::~Committer() { stop(); }
+
+void Committer::stop() {
   stopping_ = true;
   stop_.signal();
   if (thread_.joinable()) {

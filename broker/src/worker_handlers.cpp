@@ -5,21 +5,26 @@
 
 namespace gantry::broker {
 
-void BrokerServer::countRejected(StatusCode code) {
+bool BrokerServer::countRejected(StatusCode code) {
   switch (code) {
-    case StatusCode::kUnsupportedVersion: ++counters_.unsupported_version; return;
-    case StatusCode::kUnknownMessage: ++counters_.unknown_message; return;
-    default: ++counters_.malformed; return;
+    case StatusCode::kUnsupportedVersion: ++counters_.unsupported_version; break;
+    case StatusCode::kUnknownMessage: ++counters_.unknown_message; break;
+    default: ++counters_.malformed; break;
   }
+  // A misbehaving peer must not flood the log: the first few, then samples.
+  const uint64_t total =
+      counters_.unsupported_version + counters_.unknown_message + counters_.malformed;
+  return total <= 10 || total % 1000 == 0;
 }
 
 void BrokerServer::handleWorkerMessage(const RoutedMessage& message) {
   Decoded decoded = decodeEnvelope(message.body);
   if (!decoded.status.isOk() || message.extra_frames) {
-    countRejected(decoded.status.code());
-    log::warn("rejected worker message", {{"error", message.extra_frames
+    if (countRejected(decoded.status.code())) {
+      log::warn("rejected worker message", {{"error", message.extra_frames
                                                         ? "unexpected extra frames"
                                                         : decoded.status.toString()}});
+    }
     wire::Envelope error = makeErrorEnvelope(
         message.extra_frames ? wire::MALFORMED : toWireError(decoded.status.code()),
         message.extra_frames ? "expected one frame per message" : decoded.status.message(),
@@ -49,8 +54,9 @@ void BrokerServer::handleWorkerMessage(const RoutedMessage& message) {
       core_->onHeartbeat(message.routing_id, now);
       return;
     default: {
-      ++counters_.unknown_message;
-      log::warn("unexpected message on the worker socket", {{"body", bodyName(env)}});
+      if (countRejected(StatusCode::kUnknownMessage)) {
+        log::warn("unexpected message on the worker socket", {{"body", bodyName(env)}});
+      }
       wire::Envelope error = makeErrorEnvelope(
           wire::UNKNOWN_MESSAGE, std::string("workers may not send ") + bodyName(env),
           env.correlation_id());

@@ -112,5 +112,22 @@ TEST(Chaos, GracefulWorkerShutdownHandsBackWithoutCountingAttempts) {
   EXPECT_EQ(job->job().attempt(), 0u);
 }
 
+TEST(Chaos, BrokerStopsCleanlyOnSigtermAndRestartsWithEverything) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  const auto ids = cluster.submitAll(mixedJobs(500));
+  ASSERT_EQ(ids.size(), 500u);
+  cluster.broker().signal(SIGTERM);
+  auto code = cluster.broker().waitExit(30s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << cluster.broker().log();
+  EXPECT_EQ(cluster.activeCount(), 500);
+  cluster.startBroker();
+  cluster.startWorker(8);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 500; }, 120s));
+  expectEveryJobSucceededOnce(cluster, ids);
+}
+
 }  // namespace
 }  // namespace gantry::test

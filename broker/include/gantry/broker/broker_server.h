@@ -61,7 +61,8 @@ class BrokerServer {
   void serveClients();
   void handleWorkerMessage(const RoutedMessage& message);
   void handleClientMessage(const RoutedMessage& message);
-  void countRejected(StatusCode code);
+  // Counts a refused message; true when it should also be logged.
+  bool countRejected(StatusCode code);
 
   // Client handlers (client_handlers.cpp), one per request type.
   void onSubmit(const std::string& from, const wire::Envelope& request);

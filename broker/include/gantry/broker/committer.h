@@ -45,9 +45,12 @@ class Committer {
   // REQUIRES: store is connected and recovered; clock outlives this.
   Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64_t retention_ms,
             Clock& clock);
-  ~Committer();  // stops and joins the thread
+  ~Committer();  // stop()s
 
   void start();
+  // Commits what is queued (a few retries at most), then joins the thread.
+  // Events stay readable afterwards. Idempotent.
+  void stop();
   // Queues a batch; `ticket` increases with every call.
   void submitBatch(WriteBatch batch, uint64_t ticket);
   void submitRevive(std::vector<uint64_t> ids, ReplyTo reply_to);
