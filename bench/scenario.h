@@ -5,7 +5,7 @@
 
 #include <functional>
 #include <map>
-#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 

@@ -9,7 +9,7 @@
 namespace gantry::broker {
 namespace {
 
-constexpr int64_t kMaintenanceIntervalMs = 3600 * 1000;
+constexpr int64_t kMaintenanceIntervalMs = int64_t{3600} * 1000;
 constexpr int64_t kRetryCapMs = 2000;
 
 }  // namespace
