@@ -210,7 +210,7 @@ Scenario drainWithHistoryScenario() {
   Scenario s;
   s.name = "drain-with-history";
   s.summary = "drain with 2,000,000 finished jobs (and their attempts) already in history, "
-              "spread over the last 5 day partitions";
+              "finished over the last 4.5 days";
   s.metrics = drainMetrics();
   s.metrics.push_back({"prepare time", "s", MetricSpec::Goal::kInfo, 0, 1});
   s.run = [s](int runs) {

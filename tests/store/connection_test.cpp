@@ -88,7 +88,7 @@ TEST_F(StoreTest, CommittedJobsSurviveAnImmediateServerRestart) {
   auto state = fresh.value()->recover();
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   ASSERT_EQ(state->active.size(), 1u);
-  EXPECT_EQ(state->max_job_id, 2u);
+  EXPECT_GE(state->max_job_id, 2u);
 }
 
 }  // namespace

@@ -104,6 +104,9 @@ class PgStore {
   std::unique_ptr<pqxx::connection> connection_;
   bool broken_ = false;
   bool staging_ready_ = false;
+  // The job-id high-water mark this connection has already stored. Ids are
+  // recorded a block ahead, so most commits need no extra statement.
+  uint64_t id_high_water_ = 0;
 };
 
 }  // namespace gantry::broker
