@@ -122,7 +122,7 @@ void BrokerServer::onPause(const std::string& from, const wire::Envelope& reques
 void BrokerServer::onWorkers(const std::string& from, const wire::Envelope& request) {
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
-  *reply.mutable_workers_reply() = core_->workers(clock_.nowMs());
+  *reply.mutable_workers_reply() = core_->workers();
   replyNow(from, std::move(reply));
 }
 

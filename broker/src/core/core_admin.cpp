@@ -171,7 +171,7 @@ wire::StatsReply BrokerCore::stats() const {
   return reply;
 }
 
-wire::WorkersReply BrokerCore::workers(TimeMs now) const {
+wire::WorkersReply BrokerCore::workers() const {
   wire::WorkersReply reply;
   for (const auto& [id, session] : sessions_) {
     auto* out = reply.add_workers();

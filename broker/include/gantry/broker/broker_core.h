@@ -82,7 +82,7 @@ class BrokerCore {
   // Jobs the store moved from dead back to the active table.
   void adoptRevived(std::vector<JobRow> rows, TimeMs now);
   wire::StatsReply stats() const;
-  wire::WorkersReply workers(TimeMs now) const;
+  wire::WorkersReply workers() const;
   std::optional<wire::Job> findActive(uint64_t id) const;
 
   // ---- worker messages (routing_id identifies the connection) ----

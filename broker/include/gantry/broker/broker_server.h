@@ -30,7 +30,6 @@ struct ServerCounters {
   uint64_t malformed = 0;
   uint64_t unsupported_version = 0;
   uint64_t unknown_message = 0;
-  uint64_t dropped_sends = 0;
 };
 
 class BrokerServer {
