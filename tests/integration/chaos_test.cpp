@@ -38,12 +38,34 @@ TEST(Chaos, SigkillAWorkerMidRun) {
   cluster.startBroker();
   cluster.startWorker(8);
   cluster.startWorker(8);
-  const auto ids = cluster.submitAll(mixedJobs(1500));
-  ASSERT_EQ(ids.size(), 1500u);
-  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() >= 200; }, 60s));
+  // Long jobs first, so the worker is certainly holding work when killed.
+  std::vector<wire::JobSpec> specs;
+  for (int i = 0; i < 16; ++i) {
+    auto spec = jobSpec("sleep", "1500", 9);
+    spec.set_max_attempts(20);
+    specs.push_back(spec);
+  }
+  const auto more = mixedJobs(1500);
+  specs.insert(specs.end(), more.begin(), more.end());
+  const auto ids = cluster.submitAll(specs);
+  ASSERT_EQ(ids.size(), specs.size());
+  auto busyOnFirstWorker = [&] {
+    auto workers = cluster.client().workers();
+    if (!workers.isOk()) {
+      return false;
+    }
+    for (const auto& w : workers->workers()) {
+      if (w.worker_id() == "w1" && w.busy() > 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(Cluster::waitFor(busyOnFirstWorker, 60s));
   cluster.worker(0).signal(SIGKILL);
   ASSERT_TRUE(cluster.worker(0).waitExit(10s).has_value());
-  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 1500; }, 120s))
+  const long total = static_cast<long>(ids.size());
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == total; }, 120s))
       << "finished " << cluster.finishedCount();
   expectEveryJobSucceededOnce(cluster, ids);
   // The killed worker's leases were noticed and re-run.

@@ -27,10 +27,12 @@ namespace gantry::test {
 using namespace std::chrono_literals;
 
 // Fast heartbeats and short backoffs keep the tests quick; the semantics
-// under test are the same as with the defaults.
+// under test are the same as with the defaults. The liveness window (1 s)
+// stays wide enough that a CPU-starved worker on a busy 2-core machine is
+// not declared dead by mistake, which would add attempts the tests count.
 inline const std::vector<std::string> kFastBrokerFlags = {
-    "--heartbeat-ms", "100", "--liveness", "3", "--backoff-base-ms", "20",
-    "--backoff-cap-ms", "200", "--lease-grace-ms", "500", "--recovery-grace-ms", "1500",
+    "--heartbeat-ms", "200", "--liveness", "5", "--backoff-base-ms", "20",
+    "--backoff-cap-ms", "200", "--lease-grace-ms", "500", "--recovery-grace-ms", "3000",
     "--log-level", "warn"};
 
 class Cluster {
@@ -89,7 +91,7 @@ class Cluster {
   ChildProcess& startWorker(uint32_t concurrency, std::vector<std::string> extra = {}) {
     const size_t before = workerCount();
     std::vector<std::string> args = {"--concurrency", std::to_string(concurrency),
-                                     "--heartbeat-ms", "100", "--liveness", "3",
+                                     "--heartbeat-ms", "200", "--liveness", "5",
                                      "--id", "w" + std::to_string(workers_.size() + 1),
                                      "--log-level", "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
