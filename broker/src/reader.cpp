@@ -2,18 +2,10 @@
 
 #include <poll.h>
 
-#include <algorithm>
-
 #include "gantry/broker/row_wire.h"
 #include "gantry/common/codec.h"
 
 namespace gantry::broker {
-namespace {
-
-constexpr uint32_t kDefaultListLimit = 50;
-constexpr uint32_t kMaxListLimit = 1000;
-
-}  // namespace
 
 Reader::Reader(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 
@@ -79,7 +71,7 @@ wire::Envelope Reader::answerList(const wire::ListRequest& list, uint64_t correl
   if (list.state() != wire::JOB_STATE_UNSPECIFIED) {
     filter.state = list.state();
   }
-  filter.limit = list.limit() == 0 ? kDefaultListLimit : std::min(list.limit(), kMaxListLimit);
+  filter.limit = list.limit();
   filter.after_id = list.after_id();
   auto rows = store_->listJobs(filter);
   if (!rows.isOk()) {
@@ -92,7 +84,7 @@ wire::Envelope Reader::answerList(const wire::ListRequest& list, uint64_t correl
   for (const auto& row : rows.value()) {
     *out->add_jobs() = rowToWire(row);
   }
-  if (rows->size() == filter.limit && !rows->empty()) {
+  if (rows->size() == filter.effectiveLimit() && !rows->empty()) {
     out->set_next_after_id(rows->back().id);
   }
   return reply;

@@ -42,7 +42,9 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
   }
   for (const auto& [queue, count] : new_per_queue) {
     const uint64_t capacity = config_.capacityFor(queue);
-    auto it = queues_.find(names_.intern(queue));
+    // Look up without interning: a refused request leaves no trace.
+    const auto id = names_.find(queue);
+    auto it = id ? queues_.find(*id) : queues_.end();
     const uint64_t live = it == queues_.end() ? 0 : it->second.live();
     if (live + count > capacity) {
       return Status(StatusCode::kResourceExhausted,

@@ -14,8 +14,6 @@
 namespace gantry::broker {
 namespace {
 
-constexpr uint32_t kDefaultListLimit = 50;
-constexpr uint32_t kMaxListLimit = 1000;
 // Rows per FETCH while recovering, so a large backlog is never held twice
 // in memory (libpq's result and our rows) all at once.
 constexpr int kRecoverFetchRows = 10000;
@@ -149,8 +147,7 @@ Result<std::optional<JobWithAttempts>> PgStore::getJob(uint64_t id, bool with_at
 }
 
 Result<std::vector<JobRow>> PgStore::listJobs(const ListFilter& filter) {
-  const uint32_t limit =
-      filter.limit == 0 ? kDefaultListLimit : std::min(filter.limit, kMaxListLimit);
+  const uint32_t limit = filter.effectiveLimit();
   // A final state lives only in history, any other only in the active table.
   bool scan_active = true;
   bool scan_history = true;

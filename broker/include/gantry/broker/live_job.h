@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -95,6 +96,11 @@ class NameTable {
       names_.push_back(name);
     }
     return it->second;
+  }
+  // The id of a name already interned, without interning it.
+  std::optional<uint32_t> find(const std::string& name) const {
+    auto it = ids_.find(name);
+    return it == ids_.end() ? std::nullopt : std::optional<uint32_t>(it->second);
   }
   const std::string& name(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }

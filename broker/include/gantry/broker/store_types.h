@@ -29,8 +29,14 @@ struct ListFilter {
   std::string queue;  // empty = any
   std::string kind;   // empty = any
   std::optional<wire::JobState> state;
-  uint32_t limit = 50;
+  uint32_t limit = 50;  // 0 = the default; capped at kMaxLimit
   uint64_t after_id = 0;
+
+  static constexpr uint32_t kDefaultLimit = 50;
+  static constexpr uint32_t kMaxLimit = 1000;
+  uint32_t effectiveLimit() const {
+    return limit == 0 ? kDefaultLimit : (limit < kMaxLimit ? limit : kMaxLimit);
+  }
 };
 
 // Outcome of reviving one dead job.
