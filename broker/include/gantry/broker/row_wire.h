@@ -6,7 +6,8 @@
 
 namespace gantry::broker {
 
-wire::Job rowToWire(const JobRow& row);
+// Takes the row by value so callers that are done with it can move it in.
+wire::Job rowToWire(JobRow row);
 wire::Attempt attemptToWire(const AttemptRow& row);
 
 }  // namespace gantry::broker
