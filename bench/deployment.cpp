@@ -187,6 +187,8 @@ void Deployment::killWorker(size_t index) {
   }
 }
 
+void Deployment::freezeWorker(size_t index) { workers_.at(index)->signal(SIGSTOP); }
+
 pid_t Deployment::workerPid(size_t index) const { return workers_.at(index)->pid(); }
 
 std::vector<pid_t> Deployment::workerPids() const {

@@ -61,6 +61,8 @@ class Deployment {
   // Waits until the broker lists `count` workers.
   void waitForWorkers(size_t count, std::chrono::milliseconds timeout);
   void killWorker(size_t index);  // SIGKILL and reap
+  // SIGSTOP: the worker stays connected but silent; teardown kills it.
+  void freezeWorker(size_t index);
   pid_t workerPid(size_t index) const;
   std::vector<pid_t> workerPids() const;
 

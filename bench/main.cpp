@@ -25,7 +25,7 @@ namespace gantry::bench {
 std::vector<Scenario> allScenarios() {
   return {drainScenario(),   enqueueSingleScenario(), enqueueBatchScenario(),
           latencyScenario(), memoryScenario(),        recoveryScenario(),
-          drainWithHistoryScenario()};
+          recoverySilentScenario(), drainWithHistoryScenario()};
 }
 
 std::vector<Sample> repeat(const Scenario& scenario, int runs,

@@ -50,6 +50,7 @@ Scenario enqueueBatchScenario();
 Scenario latencyScenario();
 Scenario memoryScenario();
 Scenario recoveryScenario();
+Scenario recoverySilentScenario();
 
 // Calls `one(run_index)` `runs` times, printing each run's headline figure
 // (the first metric) to stderr as progress.

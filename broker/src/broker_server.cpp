@@ -12,6 +12,11 @@ namespace {
 // few enough that one busy socket cannot starve the other.
 constexpr int kMaxMessagesPerRound = 2000;
 
+// How long after a connection closes its peers are probed. libzmq reports
+// the close before the ROUTER has dropped that peer, so an immediate probe
+// could still find it; a few milliseconds settle it.
+constexpr int64_t kProbeDelayMs = 10;
+
 Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms) {
   const int64_t deadline = monotonicMs() + wait_ms;
   int64_t delay_ms = 100;
@@ -58,8 +63,13 @@ Status BrokerServer::start(int64_t db_wait_ms) {
   try {
     applyCommonOptions(workers_);
     applyCommonOptions(clients_);
+    // Sends to a worker that is gone fail instead of vanishing, which is
+    // how probeWorkers() tells who left.
+    workers_.set(zmq::sockopt::router_mandatory, true);
     worker_endpoint_ = bindResolved(workers_, config_.worker_endpoint);
     client_endpoint_ = bindResolved(clients_, config_.client_endpoint);
+    worker_disconnects_ =
+        std::make_unique<DisconnectMonitor>(context_, workers_, "gantry-worker-disconnects");
   } catch (const zmq::error_t& e) {
     return invalidArgument(std::string("cannot bind broker sockets (") +
                            config_.worker_endpoint + ", " + config_.client_endpoint +
@@ -75,8 +85,10 @@ int BrokerServer::pollTimeoutMs() {
   // Liveness and lease checks need a few ticks per heartbeat interval; a
   // due delayed job should start on time.
   int64_t timeout = std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
-  if (auto due = core_->nextDelayedDue()) {
-    timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - clock_.nowMs()));
+  for (const std::optional<TimeMs>& due : {core_->nextDelayedDue(), probe_workers_at_}) {
+    if (due) {
+      timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - clock_.nowMs()));
+    }
   }
   return static_cast<int>(timeout);
 }
@@ -88,6 +100,7 @@ void BrokerServer::run() {
       {nullptr, committer_->events().fd(), ZMQ_POLLIN, 0},
       {nullptr, reader_->replies().fd(), ZMQ_POLLIN, 0},
       {nullptr, stop_.fd(), ZMQ_POLLIN, 0},
+      {worker_disconnects_->handle(), 0, ZMQ_POLLIN, 0},
   };
   while (true) {
     try {
@@ -101,19 +114,50 @@ void BrokerServer::run() {
     if (items[4].revents & ZMQ_POLLIN) {
       break;
     }
-    drainCommitter();
-    drainReader();
+    // A mailbox is only read when its fd says so: reading an empty one
+    // still costs a system call, and rounds are frequent.
+    if (items[2].revents & ZMQ_POLLIN) {
+      drainCommitter();
+    }
+    if (items[3].revents & ZMQ_POLLIN) {
+      drainReader();
+    }
     serveWorkers();
     serveClients();
+    if ((items[5].revents & ZMQ_POLLIN) && worker_disconnects_->takeDisconnects() &&
+        !probe_workers_at_) {
+      probe_workers_at_ = clock_.nowMs() + kProbeDelayMs;
+    }
+    probeWorkersIfDue();
     core_->tick(clock_.nowMs());
     flushEffects();
   }
   flushEffects();
+  worker_disconnects_.reset();
   log::info("broker stopping; flushing writes", {{"backlog", committer_->backlog()}});
   committer_->stop();  // commits what was queued, then joins
   drainCommitter();    // acknowledge what became durable
   committer_.reset();
   reader_.reset();
+}
+
+void BrokerServer::probeWorkersIfDue() {
+  const TimeMs now = clock_.nowMs();
+  if (!probe_workers_at_ || *probe_workers_at_ > now) {
+    return;
+  }
+  probe_workers_at_.reset();
+  for (const std::string& routing_id : core_->workerRoutingIds()) {
+    wire::Envelope heartbeat;
+    heartbeat.mutable_heartbeat();
+    if (probeRoutedPeer(workers_, routing_id, heartbeat)) {
+      continue;
+    }
+    if (auto worker_id = core_->onDisconnected(routing_id, now)) {
+      log::warn("worker connection closed; its jobs go back to the queue",
+                {{"worker_id", *worker_id}});
+    }
+  }
 }
 
 void BrokerServer::serveWorkers() {

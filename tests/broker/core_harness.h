@@ -105,6 +105,14 @@ class CoreHarness {
     collect();
   }
 
+  // The connection closed; returns what the core answers.
+  std::optional<std::string> disconnect(const std::string& routing_id) {
+    alive_.erase(routing_id);
+    auto worker_id = core_.onDisconnected(routing_id, now_);
+    collect();
+    return worker_id;
+  }
+
   // Assignments produced since the last call, oldest first.
   std::vector<Assigned> takeAssigned() { return std::exchange(assigned_, {}); }
   std::vector<WorkerMessage> takeOtherMessages() { return std::exchange(other_, {}); }

@@ -23,6 +23,30 @@ TEST(Workers, SilentWorkerIsDeclaredDeadAndItsJobsRunElsewhere) {
   EXPECT_EQ(h.core().findActive(id)->attempt(), 2u);  // the lost attempt counts
 }
 
+TEST(Workers, DisconnectedWorkerIsLostAtOnceAndItsJobsRunElsewhere) {
+  CoreHarness h;
+  const uint64_t id = h.submit(h.spec("noop"));
+  h.hello("w1", 1, {"noop"});
+  h.takeAssigned();
+  h.hello("w2", 1, {"noop"});
+  EXPECT_EQ(h.disconnect("w1"), std::optional<std::string>("w1"));
+  EXPECT_EQ(h.core().counters().workers_lost, 1u);
+  auto again = h.takeAssigned();  // no time passes: no backoff, no window
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].job_id, id);
+  EXPECT_EQ(again[0].routing_id, "w2");
+  EXPECT_EQ(h.core().findActive(id)->attempt(), 2u);
+  EXPECT_EQ(h.core().workerRoutingIds(), std::vector<std::string>{"w2"});
+}
+
+TEST(Workers, DisconnectOfAnUnknownConnectionChangesNothing) {
+  CoreHarness h;
+  h.hello("w1", 1, {"noop"});
+  EXPECT_EQ(h.disconnect("ghost"), std::nullopt);
+  EXPECT_EQ(h.core().counters().workers_lost, 0u);
+  EXPECT_EQ(h.core().workerRoutingIds(), std::vector<std::string>{"w1"});
+}
+
 TEST(Workers, BusyWorkerThatHeartbeatsIsNotDeclaredDead) {
   CoreHarness h;
   h.submit(h.spec("sleep"));

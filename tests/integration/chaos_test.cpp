@@ -74,6 +74,46 @@ TEST(Chaos, SigkillAWorkerMidRun) {
             0);
 }
 
+// Runs four 60-second jobs on worker w1, starts an idle w2, loses w1 by
+// `signal`, and waits until all four run again on w2. Returns the error
+// recorded for the lost attempts.
+std::string loseAWorkerHoldingJobs(Cluster& cluster, int signal) {
+  cluster.migrate();
+  cluster.startBroker();
+  cluster.startWorker(4);
+  std::vector<wire::JobSpec> specs(4, jobSpec("sleep", "60000"));
+  const auto ids = cluster.submitAll(specs);
+  const std::string running_on = "SELECT count(*) FROM gantry_jobs WHERE state = 'running' AND ";
+  EXPECT_TRUE(Cluster::waitFor(
+      [&] { return cluster.sqlCount(running_on + "worker_id = 'w1'") == 4; }, 30s));
+  cluster.startWorker(4);
+  cluster.worker(0).signal(signal);
+  EXPECT_TRUE(Cluster::waitFor(
+      [&] { return cluster.sqlCount(running_on + "worker_id = 'w2' AND attempt = 2") == 4; },
+      30s))
+      << cluster.broker().log();
+  EXPECT_EQ(cluster.sqlCount("SELECT count(DISTINCT error) FROM gantry_job_attempts"), 1);
+  auto job = cluster.client().get(ids[0], true);
+  return job.isOk() && job->attempts_size() > 0 ? job->attempts(0).error() : "";
+}
+
+// With heartbeats once a minute, only the closed connection can tell the
+// broker within the test's patience.
+TEST(Chaos, AKilledWorkersJobsMoveOnAsSoonAsItsConnectionCloses) {
+  Cluster cluster;
+  cluster.useSlowHeartbeats();
+  const std::string error = loseAWorkerHoldingJobs(cluster, SIGKILL);
+  EXPECT_EQ(error, "worker lost: its connection closed");
+}
+
+// A stopped process keeps its connection open: the heartbeat window is
+// what notices it.
+TEST(Chaos, AFrozenWorkersJobsMoveOnWhenItsHeartbeatsStop) {
+  Cluster cluster;
+  const std::string error = loseAWorkerHoldingJobs(cluster, SIGSTOP);
+  EXPECT_EQ(error.rfind("worker lost: no heartbeat", 0), 0u) << error;
+}
+
 TEST(Chaos, SigkillTheBrokerMidRunAndRestartIt) {
   Cluster cluster;
   cluster.migrate();

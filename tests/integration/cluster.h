@@ -31,9 +31,14 @@ using namespace std::chrono_literals;
 // stays wide enough that a CPU-starved worker on a busy 2-core machine is
 // not declared dead by mistake, which would add attempts the tests count.
 inline const std::vector<std::string> kFastBrokerFlags = {
-    "--heartbeat-ms", "200", "--liveness", "5", "--backoff-base-ms", "20",
-    "--backoff-cap-ms", "200", "--lease-grace-ms", "500", "--recovery-grace-ms", "3000",
-    "--log-level", "warn"};
+    "--backoff-base-ms", "20", "--backoff-cap-ms", "200", "--lease-grace-ms", "500",
+    "--recovery-grace-ms", "3000", "--log-level", "warn"};
+inline const std::vector<std::string> kFastHeartbeatFlags = {"--heartbeat-ms", "200",
+                                                             "--liveness", "5"};
+// So slow that, within a test's patience, only a closed connection can
+// reveal a lost worker.
+inline const std::vector<std::string> kSlowHeartbeatFlags = {"--heartbeat-ms", "60000",
+                                                             "--liveness", "5"};
 
 class Cluster {
  public:
@@ -73,8 +78,12 @@ class Cluster {
   }
 
   // Starts the broker and waits until it answers a stats request.
+  // Heartbeat flags for the broker and the workers started afterwards.
+  void useSlowHeartbeats() { heartbeat_flags_ = kSlowHeartbeatFlags; }
+
   void startBroker(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = kFastBrokerFlags;
+    std::vector<std::string> args = heartbeat_flags_;
+    args.insert(args.end(), kFastBrokerFlags.begin(), kFastBrokerFlags.end());
     args.insert(args.end(), extra.begin(), extra.end());
     broker_ = std::make_unique<ChildProcess>(
         builtBinary("broker/gantry-broker"), args,
@@ -91,9 +100,9 @@ class Cluster {
   ChildProcess& startWorker(uint32_t concurrency, std::vector<std::string> extra = {}) {
     const size_t before = workerCount();
     std::vector<std::string> args = {"--concurrency", std::to_string(concurrency),
-                                     "--heartbeat-ms", "200", "--liveness", "5",
                                      "--id", "w" + std::to_string(workers_.size() + 1),
                                      "--log-level", "warn"};
+    args.insert(args.end(), heartbeat_flags_.begin(), heartbeat_flags_.end());
     args.insert(args.end(), extra.begin(), extra.end());
     workers_.push_back(std::make_unique<ChildProcess>(
         builtBinary("worker/gantry-worker"), args,
@@ -176,6 +185,7 @@ class Cluster {
  private:
   std::string dir_;
   std::string database_url_;
+  std::vector<std::string> heartbeat_flags_ = kFastHeartbeatFlags;
   std::unique_ptr<ChildProcess> broker_;
   std::vector<std::unique_ptr<ChildProcess>> workers_;
   std::unique_ptr<BrokerClient> client_;

@@ -1,11 +1,37 @@
 // PgStore::commit: where each part of a WriteBatch ends up, with which
-// fields, and that bytes survive exactly.
+// fields, and that bytes survive exactly. Every test runs twice: once with
+// every batch sent in one round trip as SQL text, once with every batch
+// streamed by COPY, so both ways of writing stay equivalent.
 #include <gtest/gtest.h>
 
 #include "store/store_fixture.h"
 
+#include <cstdint>
+#include <ostream>
+
 namespace gantry::broker {
 namespace {
+
+enum class WritePath { kOneTrip, kCopy };
+
+const char* nameOf(WritePath path) { return path == WritePath::kOneTrip ? "OneTrip" : "Copy"; }
+
+// Names the parameter in test listings (ctest shows it).
+void PrintTo(WritePath path, std::ostream* out) { *out << nameOf(path); }
+
+class CommitTest : public StoreTest, public ::testing::WithParamInterface<WritePath> {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (store_ != nullptr) {
+      store_->setOneTripRows(GetParam() == WritePath::kOneTrip ? SIZE_MAX : 0);
+    }
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(BothWritePaths, CommitTest,
+                         ::testing::Values(WritePath::kOneTrip, WritePath::kCopy),
+                         [](const auto& info) { return std::string(nameOf(info.param)); });
 
 std::string everyByte() {
   std::string bytes;
@@ -16,12 +42,12 @@ std::string everyByte() {
   return bytes + std::string("\0\\\t\n\r\\x00\\\\", 12) + std::string(1, '\0');
 }
 
-TEST_F(StoreTest, EmptyBatchCommits) {
+TEST_P(CommitTest, EmptyBatchCommits) {
   commit(WriteBatch());
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs"), "0");
 }
 
-TEST_F(StoreTest, InsertedQueuedJobIsStoredInTheActiveTableWithEveryField) {
+TEST_P(CommitTest, InsertedQueuedJobIsStoredInTheActiveTableWithEveryField) {
   JobRow job = makeJob(1);
   job.unique_key = "invoice:77";
   job.lease = 42;
@@ -36,7 +62,7 @@ TEST_F(StoreTest, InsertedQueuedJobIsStoredInTheActiveTableWithEveryField) {
   GANTRY_EXPECT_SAME_JOB(stored->job, job);
 }
 
-TEST_F(StoreTest, InsertedFinalJobGoesStraightToHistory) {
+TEST_P(CommitTest, InsertedFinalJobGoesStraightToHistory) {
   const JobRow job = makeJob(2, wire::CANCELLED);
   WriteBatch batch;
   batch.addInsert(job);
@@ -49,7 +75,7 @@ TEST_F(StoreTest, InsertedFinalJobGoesStraightToHistory) {
   GANTRY_EXPECT_SAME_JOB(stored->job, job);
 }
 
-TEST_F(StoreTest, BytesRoundTripExactlyIncludingNulAndEscapes) {
+TEST_P(CommitTest, BytesRoundTripExactlyIncludingNulAndEscapes) {
   JobRow active = makeJob(3);
   active.payload = everyByte();
   active.result = everyByte() + everyByte();
@@ -72,7 +98,7 @@ TEST_F(StoreTest, BytesRoundTripExactlyIncludingNulAndEscapes) {
             std::to_string(active.payload.size()));
 }
 
-TEST_F(StoreTest, TransitionResultBytesRoundTripThroughTheStagingTable) {
+TEST_P(CommitTest, TransitionResultBytesRoundTripThroughTheStagingTable) {
   WriteBatch first;
   first.addInsert(makeJob(5));
   first.addInsert(makeJob(6));
@@ -91,7 +117,7 @@ TEST_F(StoreTest, TransitionResultBytesRoundTripThroughTheStagingTable) {
   EXPECT_EQ(get(6)->job.result, everyByte());
 }
 
-TEST_F(StoreTest, TextKeepsTabsNewlinesBackslashesAndUnicode) {
+TEST_P(CommitTest, TextKeepsTabsNewlinesBackslashesAndUnicode) {
   JobRow job = makeJob(7);
   job.last_error = "line one\nline\ttwo\\three\r\\N \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
   job.queue = "q\\with\ttab";
@@ -105,7 +131,7 @@ TEST_F(StoreTest, TextKeepsTabsNewlinesBackslashesAndUnicode) {
   EXPECT_EQ(stored->job.queue, job.queue);
 }
 
-TEST_F(StoreTest, TextThatPostgresCannotHoldIsStoredWithReplacementCharacters) {
+TEST_P(CommitTest, TextThatPostgresCannotHoldIsStoredWithReplacementCharacters) {
   JobRow job = makeJob(8);
   job.last_error = std::string("nul\0here", 8) + " bad\xFF\xC3(";
   WriteBatch batch;
@@ -117,7 +143,7 @@ TEST_F(StoreTest, TextThatPostgresCannotHoldIsStoredWithReplacementCharacters) {
   EXPECT_TRUE(get(9).has_value());
 }
 
-TEST_F(StoreTest, NonFinalTransitionUpdatesTheActiveRow) {
+TEST_P(CommitTest, NonFinalTransitionUpdatesTheActiveRow) {
   WriteBatch first;
   first.addInsert(makeJob(10));
   commit(first);
@@ -140,7 +166,7 @@ TEST_F(StoreTest, NonFinalTransitionUpdatesTheActiveRow) {
   EXPECT_EQ(sql("SELECT state FROM gantry_jobs WHERE id = 10"), "running");
 }
 
-TEST_F(StoreTest, FinalTransitionMovesTheJobToHistoryWithTheTransitionsFields) {
+TEST_P(CommitTest, FinalTransitionMovesTheJobToHistoryWithTheTransitionsFields) {
   const JobRow original = makeJob(11);
   WriteBatch first;
   first.addInsert(original);
@@ -172,7 +198,7 @@ TEST_F(StoreTest, FinalTransitionMovesTheJobToHistoryWithTheTransitionsFields) {
   GANTRY_EXPECT_SAME_JOB(stored->job, expected);
 }
 
-TEST_F(StoreTest, FinalRowWithoutAFinishTimeIsFiledUnderItsLastUpdate) {
+TEST_P(CommitTest, FinalRowWithoutAFinishTimeIsFiledUnderItsLastUpdate) {
   JobRow cancelled = makeJob(12, wire::CANCELLED);
   cancelled.finished_at_ms = 0;
   cancelled.updated_at_ms = kNow + 5;
@@ -194,7 +220,7 @@ TEST_F(StoreTest, FinalRowWithoutAFinishTimeIsFiledUnderItsLastUpdate) {
             "gantry_job_history_p20240310");
 }
 
-TEST_F(StoreTest, OneBatchAppliesInsertsUpdatesMovesAttemptsAndQueueSettings) {
+TEST_P(CommitTest, OneBatchAppliesInsertsUpdatesMovesAttemptsAndQueueSettings) {
   WriteBatch first;
   for (uint64_t id = 20; id < 26; ++id) {
     first.addInsert(makeJob(id));
@@ -227,7 +253,7 @@ TEST_F(StoreTest, OneBatchAppliesInsertsUpdatesMovesAttemptsAndQueueSettings) {
   EXPECT_EQ(sql("SELECT name || ':' || paused FROM gantry_queues"), "mail:true");
 }
 
-TEST_F(StoreTest, AttemptsComeBackInStartOrderAndOnlyWhenAsked) {
+TEST_P(CommitTest, AttemptsComeBackInStartOrderAndOnlyWhenAsked) {
   WriteBatch batch;
   batch.addInsert(makeJob(40, wire::FAILED));
   for (uint32_t n : {3u, 1u, 2u}) {
@@ -257,7 +283,7 @@ TEST_F(StoreTest, AttemptsComeBackInStartOrderAndOnlyWhenAsked) {
   EXPECT_TRUE(get(40, false)->attempts.empty());
 }
 
-TEST_F(StoreTest, QueueSettingsUpsertAndTheLastOneWins) {
+TEST_P(CommitTest, QueueSettingsUpsertAndTheLastOneWins) {
   WriteBatch first;
   first.addQueueSetting({"a", true});
   first.addQueueSetting({"b", true});
@@ -272,7 +298,7 @@ TEST_F(StoreTest, QueueSettingsUpsertAndTheLastOneWins) {
             "a:true b:false");
 }
 
-TEST_F(StoreTest, TransitionOfAnUnknownJobChangesNothingAndTheRestCommits) {
+TEST_P(CommitTest, TransitionOfAnUnknownJobChangesNothingAndTheRestCommits) {
   WriteBatch batch;
   batch.addTransition(makeTransition(999, wire::SUCCEEDED, kNow));
   batch.addTransition(makeTransition(998, wire::RUNNING, kNow));
@@ -283,7 +309,7 @@ TEST_F(StoreTest, TransitionOfAnUnknownJobChangesNothingAndTheRestCommits) {
   EXPECT_EQ(sql("SELECT string_agg(id::text, ' ') FROM gantry_jobs"), "50");
 }
 
-TEST_F(StoreTest, BatchWithAStateThatIsNotAJobStateIsRejectedBeforeWriting) {
+TEST_P(CommitTest, BatchWithAStateThatIsNotAJobStateIsRejectedBeforeWriting) {
   JobRow bad = makeJob(60);
   bad.state = wire::JOB_STATE_UNSPECIFIED;
   WriteBatch batch;
@@ -295,7 +321,7 @@ TEST_F(StoreTest, BatchWithAStateThatIsNotAJobStateIsRejectedBeforeWriting) {
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs"), "0");
 }
 
-TEST_F(StoreTest, FailedCommitWritesNothingAndTheNextCommitWorks) {
+TEST_P(CommitTest, FailedCommitWritesNothingAndTheNextCommitWorks) {
   WriteBatch first;
   first.addInsert(makeJob(70));
   commit(first);
@@ -328,7 +354,7 @@ TEST_F(StoreTest, FailedCommitWritesNothingAndTheNextCommitWorks) {
 
 // The committer retries a batch whose COMMIT lost its connection; if that
 // commit went through, the retry must neither fail nor duplicate anything.
-TEST_F(StoreTest, CommittingTheSameBatchAgainAppliesItOnce) {
+TEST_P(CommitTest, CommittingTheSameBatchAgainAppliesItOnce) {
   WriteBatch first;
   first.addInsert(makeJob(80));
   first.addInsert(makeJob(81));
@@ -362,7 +388,7 @@ TEST_F(StoreTest, CommittingTheSameBatchAgainAppliesItOnce) {
   EXPECT_EQ(get(82)->job.payload, "payload-82");
 }
 
-TEST_F(StoreTest, BatchOfTwentyThousandInsertsThenTwentyThousandMovesCommits) {
+TEST_P(CommitTest, BatchOfTwentyThousandInsertsThenTwentyThousandMovesCommits) {
   constexpr uint64_t kJobs = 20000;
   WriteBatch inserts;
   for (uint64_t id = 1; id <= kJobs; ++id) {

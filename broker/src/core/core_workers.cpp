@@ -142,6 +142,28 @@ void BrokerCore::onHeartbeat(const std::string& routing_id, TimeMs now) {
   (void)sessionFor(routing_id, now);
 }
 
+std::optional<std::string> BrokerCore::onDisconnected(const std::string& routing_id,
+                                                      TimeMs now) {
+  auto it = session_by_routing_.find(routing_id);
+  if (it == session_by_routing_.end()) {
+    return std::nullopt;
+  }
+  std::string worker_id = sessions_.at(it->second).worker_id;
+  ++counters_.workers_lost;
+  dropSession(it->second, "its connection closed", now);
+  dispatch(now);
+  return worker_id;
+}
+
+std::vector<std::string> BrokerCore::workerRoutingIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(session_by_routing_.size());
+  for (const auto& [routing_id, session] : session_by_routing_) {
+    ids.push_back(routing_id);
+  }
+  return ids;
+}
+
 void BrokerCore::expireWorkers(TimeMs now) {
   std::vector<uint64_t> silent;
   for (const auto& [id, session] : sessions_) {

@@ -134,7 +134,8 @@ TimeMs finishedAt(wire::JobState state, TimeMs finished_at_ms, TimeMs updated_at
 
 }  // namespace
 
-void encodeJob(const JobRow& job, CopyRows& out) {
+template <class Rows>
+void encodeJob(const JobRow& job, Rows& out) {
   out.integer(toSql(job.id));
   out.text(job.queue);
   out.text(job.kind);
@@ -159,7 +160,8 @@ void encodeJob(const JobRow& job, CopyRows& out) {
   out.endRow();
 }
 
-void encodeTransition(const JobTransition& t, CopyRows& out) {
+template <class Rows>
+void encodeTransition(const JobTransition& t, Rows& out) {
   out.integer(toSql(t.id));
   out.text(stateName(t.state));
   out.integer(t.attempt);
@@ -174,7 +176,8 @@ void encodeTransition(const JobTransition& t, CopyRows& out) {
   out.endRow();
 }
 
-void encodeAttempt(const AttemptRow& a, CopyRows& out) {
+template <class Rows>
+void encodeAttempt(const AttemptRow& a, Rows& out) {
   out.integer(toSql(a.job_id));
   out.integer(a.attempt);
   out.text(a.worker_id);
@@ -184,6 +187,13 @@ void encodeAttempt(const AttemptRow& a, CopyRows& out) {
   out.text(a.error);
   out.endRow();
 }
+
+template void encodeJob(const JobRow&, CopyRows&);
+template void encodeJob(const JobRow&, SqlRows&);
+template void encodeTransition(const JobTransition&, CopyRows&);
+template void encodeTransition(const JobTransition&, SqlRows&);
+template void encodeAttempt(const AttemptRow&, CopyRows&);
+template void encodeAttempt(const AttemptRow&, SqlRows&);
 
 JobRow decodeJob(const pqxx::row& row, int first) {
   const auto col = [&](int i) { return row[first + i]; };

@@ -1,7 +1,7 @@
 // How the store's rows map to columns: the column lists of the job,
 // history, attempt and staging tables, the text names of states and
-// outcomes, COPY encoders and result-row decoders. Store-internal; pure
-// functions, thread-safe.
+// outcomes, row encoders (COPY text or SQL literals) and result-row
+// decoders. Store-internal; pure functions, thread-safe.
 #pragma once
 
 #include <pqxx/connection>
@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "copy_text.h"
+#include "sql_rows.h"
 #include "gantry/broker/write_batch.h"
 
 namespace gantry::broker::store {
@@ -51,9 +52,14 @@ wire::Outcome outcomeFromName(std::string_view name);
 inline int64_t toSql(uint64_t value) { return static_cast<int64_t>(value); }
 inline uint64_t fromSql(int64_t value) { return static_cast<uint64_t>(value); }
 
-void encodeJob(const JobRow& job, CopyRows& out);
-void encodeTransition(const JobTransition& transition, CopyRows& out);
-void encodeAttempt(const AttemptRow& attempt, CopyRows& out);
+// Encoders, one row each, in the column orders above. Rows is CopyRows or
+// SqlRows.
+template <class Rows>
+void encodeJob(const JobRow& job, Rows& out);
+template <class Rows>
+void encodeTransition(const JobTransition& transition, Rows& out);
+template <class Rows>
+void encodeAttempt(const AttemptRow& attempt, Rows& out);
 
 // REQUIRES: `row` holds kJobColumns (or kJobColumnsWithoutBlobs) in order,
 // starting at column `first`. Throws pqxx or std exceptions on bad data.

@@ -91,6 +91,12 @@ class BrokerCore {
   void onProgress(const std::string& routing_id, const wire::Progress& progress, TimeMs now);
   void onResult(const std::string& routing_id, const wire::JobResult& result, TimeMs now);
   void onHeartbeat(const std::string& routing_id, TimeMs now);
+  // The worker's connection is gone (its process exited, or the link
+  // broke): it is lost at once, as if silent for the whole liveness window.
+  // Returns its worker id, or nullopt when no such worker was connected.
+  std::optional<std::string> onDisconnected(const std::string& routing_id, TimeMs now);
+  // Every connected worker's routing id, for probing after a disconnect.
+  std::vector<std::string> workerRoutingIds() const;
 
   // ---- time ----
   // Starts due delayed jobs, declares silent workers dead, expires leases,

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "gantry/broker/config.h"
 #include "gantry/broker/reader.h"
 #include "gantry/common/clock.h"
+#include "gantry/common/disconnect_monitor.h"
 #include "gantry/common/mailbox.h"
 #include "gantry/common/transport.h"
 
@@ -82,6 +84,8 @@ class BrokerServer {
   void drainCommitter();
   void drainReader();
   int pollTimeoutMs();
+  // Finds the workers whose connection closed and declares them lost.
+  void probeWorkersIfDue();
 
   const BrokerConfig& config_;
   Clock& clock_;
@@ -93,6 +97,8 @@ class BrokerServer {
   zmq::socket_t clients_;
   std::string worker_endpoint_;
   std::string client_endpoint_;
+  std::unique_ptr<DisconnectMonitor> worker_disconnects_;
+  std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
   EventFd stop_;
   uint64_t ticket_ = 0;            // last batch handed to the committer
   uint64_t durable_ticket_ = 0;    // last batch known durable

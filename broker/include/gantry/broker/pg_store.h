@@ -47,9 +47,9 @@ class PgStore {
   // history; non-final transitions update the active row, final ones move
   // it to history with the transition's fields; attempts are appended;
   // queue settings are upserted (the last one per queue wins). Rows are
-  // streamed with COPY and applied with set-based statements, so the cost
-  // grows with the batch, not with the number of statements; an empty batch
-  // costs no round trip. A transition for a job that is not in the active
+  // applied with set-based statements, so the cost grows with the batch,
+  // not with the number of statements. A small batch costs one round trip,
+  // a large one a few (it is streamed with COPY); an empty one costs none. A transition for a job that is not in the active
   // table changes nothing (it was finished or revived meanwhile): failing
   // the batch would fail every other acknowledgement in it.
   // Text that Postgres cannot store (NUL bytes, invalid UTF-8) is stored
@@ -94,6 +94,12 @@ class PgStore {
   // True after a failed call broke the connection; the owner reconnects.
   bool broken() const;
 
+  // Commits of at most this many rows (inserts, transitions and attempts
+  // together) travel as one string of statements, in one round trip; larger
+  // ones by COPY, which parses far less per row. Tests force either way.
+  static constexpr size_t kDefaultOneTripRows = 64;
+  void setOneTripRows(size_t rows) { one_trip_rows_ = rows; }
+
  private:
   explicit PgStore(std::unique_ptr<pqxx::connection> connection);
   // Converts a libpqxx exception, noting when it broke the connection.
@@ -107,6 +113,7 @@ class PgStore {
   // The job-id high-water mark this connection has already stored. Ids are
   // recorded a block ahead, so most commits need no extra statement.
   uint64_t id_high_water_ = 0;
+  size_t one_trip_rows_ = kDefaultOneTripRows;
 };
 
 }  // namespace gantry::broker

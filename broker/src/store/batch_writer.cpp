@@ -1,0 +1,243 @@
+#include "batch_writer.h"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "copy_writer.h"
+#include "job_columns.h"
+
+namespace gantry::broker::store {
+namespace {
+
+// Each staged transition touches one active row by its key. Nested loops
+// over the primary key keep the cost proportional to the batch; a hash or
+// merge join would scan the whole active table, which with a backlog is
+// far larger than any batch.
+constexpr const char* kJoinByKey =
+    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;";
+
+constexpr const char* kApplyTransitions =
+    "UPDATE gantry_jobs j SET state = s.state, attempt = s.attempt, run_at_ms = s.run_at_ms,"
+    " updated_at_ms = s.updated_at_ms, started_at_ms = s.started_at_ms,"
+    " finished_at_ms = s.finished_at_ms, worker_id = s.worker_id, lease = s.lease,"
+    " result = s.result, last_error = s.last_error"
+    " FROM gantry_stage_transitions s"
+    " WHERE j.id = s.id AND s.state IN ('queued', 'running', 'failed');";
+
+// Immutable columns come from the active row, mutable ones from the
+// transition, in kJobColumns order.
+const std::string& moveFinishedSql() {
+  static const std::string sql =
+      std::string(
+          "WITH moved AS ("
+          " DELETE FROM gantry_jobs j USING gantry_stage_transitions s"
+          " WHERE j.id = s.id AND s.state IN ('succeeded', 'dead', 'cancelled')"
+          " RETURNING j.id, j.queue, j.kind, j.priority, j.payload, j.concurrency_key,"
+          " j.unique_key, j.traceparent, s.run_at_ms, j.max_attempts, j.timeout_ms, s.state,"
+          " s.attempt, j.created_at_ms, s.updated_at_ms, s.started_at_ms, s.finished_at_ms,"
+          " s.result, s.last_error, s.worker_id, s.lease)"
+          " INSERT INTO gantry_job_history (") +
+      kJobColumns + ") SELECT * FROM moved;";
+  return sql;
+}
+
+// Inserts staged rows, skipping those already stored. Only for replays.
+const std::string& insertStagedSql() {
+  static const std::string sql = [] {
+    const std::string jobs = kJobColumns;
+    const std::string attempts = kAttemptColumns;
+    return "INSERT INTO gantry_jobs (" + jobs + ") SELECT " + jobs + " FROM " + kStageJobs +
+           " WHERE state IN ('queued', 'running', 'failed') ON CONFLICT DO NOTHING;"
+           "INSERT INTO gantry_job_history (" + jobs + ") SELECT " + jobs + " FROM " +
+           kStageJobs + " WHERE state IN ('succeeded', 'dead', 'cancelled') ON CONFLICT DO NOTHING;"
+           "INSERT INTO gantry_job_attempts (" + attempts + ") SELECT " + attempts + " FROM " +
+           kStageAttempts + " ON CONFLICT DO NOTHING;";
+  }();
+  return sql;
+}
+
+// How far ahead of the ids in use the high-water mark is written. A restart
+// skips at most this many ids; in exchange only one commit per block pays
+// for the extra UPDATE.
+constexpr uint64_t kIdBlock = 10'000;
+
+// The rows of one batch, encoded before the transaction opens so the
+// transaction only waits on the database.
+template <class Rows>
+struct EncodedBatch {
+  Rows active_inserts;
+  Rows final_inserts;
+  Rows transitions;
+  size_t final_transitions = 0;
+  Rows attempts;
+  // The statements after the rows: queue settings and the id mark.
+  std::string epilogue;
+};
+
+std::string upsertQueues(const std::vector<QueueSetting>& settings) {
+  // ON CONFLICT DO UPDATE may touch a row only once per statement, so one
+  // row per queue, the last setting winning.
+  std::unordered_map<std::string, bool> paused;
+  std::vector<const std::string*> order;
+  for (const QueueSetting& s : settings) {
+    if (paused.insert_or_assign(s.queue, s.paused).second) {
+      order.push_back(&s.queue);
+    }
+  }
+  SqlRows rows;
+  for (const std::string* queue : order) {
+    rows.text(*queue);
+    rows.text(paused[*queue] ? "true" : "false");
+    rows.endRow();
+  }
+  return "INSERT INTO gantry_queues (name, paused) VALUES " + rows.data() +
+         " ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused;";
+}
+
+template <class Rows>
+EncodedBatch<Rows> encode(const WriteBatch& batch, uint64_t high_water, uint64_t& new_high_water) {
+  EncodedBatch<Rows> out;
+  uint64_t max_id = 0;
+  for (const JobRow& row : batch.inserts()) {
+    encodeJob(row, isFinal(row.state) ? out.final_inserts : out.active_inserts);
+    max_id = std::max(max_id, row.id);
+  }
+  for (const JobTransition& t : batch.transitions()) {
+    encodeTransition(t, out.transitions);
+    out.final_transitions += isFinal(t.state) ? 1 : 0;
+  }
+  for (const AttemptRow& a : batch.attempts()) {
+    encodeAttempt(a, out.attempts);
+  }
+  if (!batch.queueSettings().empty()) {
+    out.epilogue += upsertQueues(batch.queueSettings());
+  }
+  new_high_water = high_water;
+  if (max_id > high_water) {
+    new_high_water = (max_id / kIdBlock + 1) * kIdBlock;
+    out.epilogue += "UPDATE gantry_job_ids SET high_water = greatest(high_water, " +
+                    std::to_string(toSql(new_high_water)) + ");";
+  }
+  return out;
+}
+
+// The statements that apply staged transitions.
+template <class Rows>
+std::string applyTransitionsSql(const EncodedBatch<Rows>& rows) {
+  std::string apply = kJoinByKey;
+  if (rows.final_transitions < rows.transitions.rows()) {
+    apply += kApplyTransitions;
+  }
+  if (rows.final_transitions > 0) {
+    apply += moveFinishedSql();
+  }
+  return apply;
+}
+
+// Transitions are idempotent by construction (an update sets the same
+// values again; a move of a job already moved finds nothing). Inserts and
+// attempts go straight into their tables, unless `replay`: then they are
+// staged and inserted with ON CONFLICT DO NOTHING, so stored rows are
+// skipped.
+void writeByCopy(pqxx::connection& connection, const EncodedBatch<CopyRows>& rows, bool replay) {
+  pqxx::work tx(connection);
+  if (!rows.transitions.empty()) {
+    copyRows(tx, kStageTransitions, kStageColumns, rows.transitions);
+    tx.exec(applyTransitionsSql(rows));
+  }
+  if (replay) {
+    copyRows(tx, kStageJobs, kJobColumns, rows.active_inserts);
+    copyRows(tx, kStageJobs, kJobColumns, rows.final_inserts);
+    copyRows(tx, kStageAttempts, kAttemptColumns, rows.attempts);
+    tx.exec(insertStagedSql());
+  } else {
+    copyRows(tx, "gantry_jobs", kJobColumns, rows.active_inserts);
+    copyRows(tx, "gantry_job_history", kJobColumns, rows.final_inserts);
+    copyRows(tx, "gantry_job_attempts", kAttemptColumns, rows.attempts);
+  }
+  if (!rows.epilogue.empty()) {
+    tx.exec(rows.epilogue);
+  }
+  tx.commit();
+}
+
+void appendInsert(std::string& sql, const std::string& table, const char* columns,
+                  const SqlRows& rows) {
+  if (!rows.empty()) {
+    sql += "INSERT INTO " + table + " (" + columns + ") VALUES " + rows.data() + ";";
+  }
+}
+
+// The same writes as writeByCopy, as one string: Postgres runs the
+// statements of one simple query as one transaction, and a failing
+// statement rolls back the ones before it.
+void writeInOneTrip(pqxx::connection& connection, const EncodedBatch<SqlRows>& rows,
+                    bool replay) {
+  std::string sql;
+  if (!rows.transitions.empty()) {
+    appendInsert(sql, kStageTransitions, kStageColumns, rows.transitions);
+    sql += applyTransitionsSql(rows);
+  }
+  if (replay) {
+    appendInsert(sql, kStageJobs, kJobColumns, rows.active_inserts);
+    appendInsert(sql, kStageJobs, kJobColumns, rows.final_inserts);
+    appendInsert(sql, kStageAttempts, kAttemptColumns, rows.attempts);
+    sql += insertStagedSql();
+  } else {
+    appendInsert(sql, "gantry_jobs", kJobColumns, rows.active_inserts);
+    appendInsert(sql, "gantry_job_history", kJobColumns, rows.final_inserts);
+    appendInsert(sql, "gantry_job_attempts", kAttemptColumns, rows.attempts);
+  }
+  sql += rows.epilogue;
+  pqxx::nontransaction(connection).exec(sql);
+}
+
+template <class Rows, class Write>
+uint64_t encodeAndWrite(pqxx::connection& connection, const WriteBatch& batch,
+                        uint64_t high_water, Write write) {
+  uint64_t new_high_water = 0;
+  const EncodedBatch<Rows> rows = encode<Rows>(batch, high_water, new_high_water);
+  try {
+    write(connection, rows, false);
+  } catch (const pqxx::unique_violation&) {
+    // Some rows are stored already: this batch is being replayed after a
+    // commit whose outcome was unknown (the connection broke during
+    // COMMIT), and that commit went through. The fast way cannot skip
+    // rows, so write the batch again the slower, idempotent way.
+    write(connection, rows, true);
+  }
+  return new_high_water;
+}
+
+}  // namespace
+
+Status checkStates(const WriteBatch& batch) {
+  for (const JobRow& row : batch.inserts()) {
+    if (stateName(row.state).empty()) {
+      return invalidArgument("commit: job " + std::to_string(row.id) + " has state " +
+                             std::to_string(row.state) + ", which is not a job state");
+    }
+  }
+  for (const JobTransition& t : batch.transitions()) {
+    if (stateName(t.state).empty()) {
+      return invalidArgument("commit: transition of job " + std::to_string(t.id) + " has state " +
+                             std::to_string(t.state) + ", which is not a job state");
+    }
+  }
+  return Status::ok();
+}
+
+uint64_t writeBatch(pqxx::connection& connection, const WriteBatch& batch, uint64_t high_water,
+                    size_t one_trip_rows) {
+  const size_t rows = batch.inserts().size() + batch.transitions().size() +
+                      batch.attempts().size();
+  if (rows <= one_trip_rows) {
+    return encodeAndWrite<SqlRows>(connection, batch, high_water, writeInOneTrip);
+  }
+  return encodeAndWrite<CopyRows>(connection, batch, high_water, writeByCopy);
+}
+
+}  // namespace gantry::broker::store
