@@ -100,7 +100,6 @@ void BrokerServer::run() {
       {nullptr, committer_->events().fd(), ZMQ_POLLIN, 0},
       {nullptr, reader_->replies().fd(), ZMQ_POLLIN, 0},
       {nullptr, stop_.fd(), ZMQ_POLLIN, 0},
-      {worker_disconnects_->handle(), 0, ZMQ_POLLIN, 0},
   };
   while (true) {
     try {
@@ -114,21 +113,21 @@ void BrokerServer::run() {
     if (items[4].revents & ZMQ_POLLIN) {
       break;
     }
-    // A mailbox is only read when its fd says so: reading an empty one
-    // still costs a system call, and rounds are frequent.
+    // A source is only read when poll says so: reading an empty socket or
+    // mailbox still costs system calls, and rounds are frequent.
     if (items[2].revents & ZMQ_POLLIN) {
       drainCommitter();
     }
     if (items[3].revents & ZMQ_POLLIN) {
       drainReader();
     }
-    serveWorkers();
-    serveClients();
-    if ((items[5].revents & ZMQ_POLLIN) && worker_disconnects_->takeDisconnects() &&
-        !probe_workers_at_) {
-      probe_workers_at_ = clock_.nowMs() + kProbeDelayMs;
+    if (items[0].revents & ZMQ_POLLIN) {
+      serveWorkers();
     }
-    probeWorkersIfDue();
+    if (items[1].revents & ZMQ_POLLIN) {
+      serveClients();
+    }
+    watchWorkerConnections();
     core_->tick(clock_.nowMs());
     flushEffects();
   }
@@ -141,8 +140,16 @@ void BrokerServer::run() {
   reader_.reset();
 }
 
-void BrokerServer::probeWorkersIfDue() {
+void BrokerServer::watchWorkerConnections() {
   const TimeMs now = clock_.nowMs();
+  // The monitor is read on a timer rather than polled: every socket in the
+  // poll set costs system calls on every round, and rounds are frequent.
+  if (now >= next_disconnect_check_ms_) {
+    next_disconnect_check_ms_ = now + std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
+    if (worker_disconnects_->takeDisconnects() && !probe_workers_at_) {
+      probe_workers_at_ = now + kProbeDelayMs;
+    }
+  }
   if (!probe_workers_at_ || *probe_workers_at_ > now) {
     return;
   }

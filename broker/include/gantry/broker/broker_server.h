@@ -85,7 +85,7 @@ class BrokerServer {
   void drainReader();
   int pollTimeoutMs();
   // Finds the workers whose connection closed and declares them lost.
-  void probeWorkersIfDue();
+  void watchWorkerConnections();
 
   const BrokerConfig& config_;
   Clock& clock_;
@@ -98,6 +98,7 @@ class BrokerServer {
   std::string worker_endpoint_;
   std::string client_endpoint_;
   std::unique_ptr<DisconnectMonitor> worker_disconnects_;
+  TimeMs next_disconnect_check_ms_ = 0;
   std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
   EventFd stop_;
   uint64_t ticket_ = 0;            // last batch handed to the committer

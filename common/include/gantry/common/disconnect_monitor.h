@@ -29,8 +29,6 @@ class DisconnectMonitor {
   DisconnectMonitor(const DisconnectMonitor&) = delete;
   DisconnectMonitor& operator=(const DisconnectMonitor&) = delete;
 
-  // For zmq_poll: readable while events wait.
-  void* handle() { return events_.handle(); }
   // Reads every waiting event without blocking; true if a connection closed.
   bool takeDisconnects();
 

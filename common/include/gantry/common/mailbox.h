@@ -31,15 +31,23 @@ class Mailbox {
  public:
   // Thread-safe.
   void push(T item) {
+    bool was_empty = false;
     {
       std::lock_guard lock(mutex_);
+      was_empty = items_.empty();
       items_.push_back(std::move(item));
     }
-    ready_.signal();
+    // Only the first item since the last drain signals: the fd is already
+    // readable for the others, and each signal is a system call.
+    if (was_empty) {
+      ready_.signal();
+    }
   }
 
   // Consumer only: takes everything queued so far (possibly nothing).
   std::deque<T> drain() {
+    // Clear before taking: an item pushed after the take finds the queue
+    // empty and signals again, so it cannot be stranded.
     ready_.clear();
     std::lock_guard lock(mutex_);
     return std::exchange(items_, {});
