@@ -108,5 +108,50 @@ TEST(Caps, PausedQueueIsNotDispatchedUntilResumed) {
   EXPECT_EQ(h.takeAssigned().size(), 1u);
 }
 
+wire::JobSpec inQueue(wire::JobSpec spec, const std::string& queue) {
+  spec.set_queue(queue);
+  return spec;
+}
+
+// Pausing a queue must not stall the same key's jobs in other queues.
+TEST(Caps, KeyedJobOfAQueuePausedBeforeItArrivedLeavesItsKeyFree) {
+  CoreHarness h;
+  ASSERT_TRUE(h.core().setPaused("transcripts", true).isOk());
+  const uint64_t held = h.submit(inQueue(h.spec("noop", 9, "user:1"), "transcripts"));
+  const uint64_t other = h.submit(inQueue(h.spec("noop", 0, "user:1"), "meetings"));
+  h.hello("w1", 5, {"noop"});
+  auto assigned = h.takeAssigned();
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0].job_id, other);
+
+  ASSERT_TRUE(h.core().setPaused("transcripts", false).isOk());
+  h.advance(1);
+  EXPECT_TRUE(h.takeAssigned().empty());  // the key's one slot is busy
+  h.result(assigned[0], wire::OUTCOME_SUCCEEDED);
+  auto next = h.takeAssigned();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].job_id, held);
+}
+
+TEST(Caps, KeyedJobOfAQueuePausedWhileItWaitedForAWorkerGivesUpItsKeySlot) {
+  CoreHarness h;
+  const uint64_t held = h.submit(inQueue(h.spec("noop", 9, "user:1"), "transcripts"));
+  const uint64_t other = h.submit(inQueue(h.spec("noop", 0, "user:1"), "meetings"));
+  ASSERT_TRUE(h.core().setPaused("transcripts", true).isOk());
+  h.hello("w1", 5, {"noop"});
+  auto assigned = h.takeAssigned();
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0].job_id, other);
+
+  h.result(assigned[0], wire::OUTCOME_SUCCEEDED);
+  EXPECT_TRUE(h.takeAssigned().empty());  // still paused
+  ASSERT_TRUE(h.core().setPaused("transcripts", false).isOk());
+  h.advance(1);
+  auto next = h.takeAssigned();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].job_id, held);
+  EXPECT_EQ(h.core().stats().queues_size(), 2);
+}
+
 }  // namespace
 }  // namespace gantry::broker::testing

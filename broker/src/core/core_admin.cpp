@@ -62,7 +62,16 @@ Status BrokerCore::setPaused(const std::string& queue, bool paused) {
   if (Status s = validateJobSpec(probe, config_.limits); !s.isOk()) {
     return s;
   }
-  queueState(names_.intern(queue)).paused = paused;
+  const uint32_t id = names_.intern(queue);
+  QueueState& state = queueState(id);
+  if (state.paused != paused) {
+    state.paused = paused;
+    if (paused) {
+      releaseKeySlotsOfPausedQueue(id);
+    } else {
+      promoteAllKeyWaiters();
+    }
+  }
   effects_.writes.addQueueSetting({queue, paused});
   return Status::ok();
 }

@@ -38,16 +38,52 @@ void BrokerCore::makeRunnable(LiveJob& job, TimeMs now) {
   countReady(job, +1);
   if (!job.concurrency_key.empty()) {
     KeyState& key = keys_[job.concurrency_key];
-    if (key.running + key.promoted >= config_.keyLimitFor(job.concurrency_key)) {
-      job.slot = Slot::kKeyWait;
-      job.heap_seq = next_heap_seq_++;
-      key.waiting.push({job.rank, job.id, job.heap_seq});
-      ++key.waiting_count;
+    // A job of a paused queue cannot start, so it must not hold a slot of
+    // its key that a job of another queue could use: it waits beside the
+    // key until its queue resumes.
+    if (queueState(job.queue).paused ||
+        key.running + key.promoted >= config_.keyLimitFor(job.concurrency_key)) {
+      waitBesideKey(job, key);
       return;
     }
     ++key.promoted;
   }
   placeInLane(job);
+}
+
+void BrokerCore::waitBesideKey(LiveJob& job, KeyState& key) {
+  job.slot = Slot::kKeyWait;
+  job.heap_seq = next_heap_seq_++;
+  key.waiting.push({job.rank, job.id, job.heap_seq});
+  ++key.waiting_count;
+}
+
+void BrokerCore::releaseKeySlotsOfPausedQueue(uint32_t queue) {
+  std::vector<std::string> freed;
+  for (auto& [id, job] : jobs_) {
+    if (job.slot != Slot::kLane || job.queue != queue || job.concurrency_key.empty()) {
+      continue;
+    }
+    KeyState& key = keys_[job.concurrency_key];
+    --key.promoted;
+    waitBesideKey(job, key);  // the lane's entry goes stale
+    freed.push_back(job.concurrency_key);
+  }
+  for (const std::string& key : freed) {
+    promoteKeyWaiters(key);
+  }
+}
+
+void BrokerCore::promoteAllKeyWaiters() {
+  std::vector<std::string> waiting;
+  for (const auto& [name, key] : keys_) {
+    if (key.waiting_count > 0) {
+      waiting.push_back(name);
+    }
+  }
+  for (const std::string& key : waiting) {
+    promoteKeyWaiters(key);
+  }
 }
 
 void BrokerCore::placeInLane(LiveJob& job) {
@@ -92,6 +128,7 @@ void BrokerCore::promoteKeyWaiters(const std::string& key_name) {
   }
   KeyState& key = it->second;
   const uint32_t limit = config_.keyLimitFor(key_name);
+  std::vector<HeapEntry> paused;  // stay waiting, in their order
   while (key.running + key.promoted < limit && !key.waiting.empty()) {
     const HeapEntry entry = key.waiting.top();
     key.waiting.pop();
@@ -99,9 +136,16 @@ void BrokerCore::promoteKeyWaiters(const std::string& key_name) {
     if (job == nullptr || job->slot != Slot::kKeyWait || job->heap_seq != entry.seq) {
       continue;  // stale: the job was cancelled while waiting
     }
+    if (queueState(job->queue).paused) {
+      paused.push_back(entry);
+      continue;
+    }
     --key.waiting_count;
     ++key.promoted;
     placeInLane(*job);
+  }
+  for (const HeapEntry& entry : paused) {
+    key.waiting.push(entry);
   }
 }
 

@@ -152,7 +152,12 @@ class BrokerCore {
   void placeInLane(LiveJob& job);
   void delay(LiveJob& job);
   void unplace(LiveJob& job);
+  void waitBesideKey(LiveJob& job, KeyState& key);
+  // Keyed jobs of a queue being paused give up their key slots.
+  void releaseKeySlotsOfPausedQueue(uint32_t queue);
   void promoteKeyWaiters(const std::string& key);
+  // After a resume: keyed jobs of that queue may now take free key slots.
+  void promoteAllKeyWaiters();
   void releaseKeySlotIfIdle(const std::string& key);
   Lane& laneFor(uint32_t queue, uint32_t kind);
   QueueState& queueState(uint32_t queue);
