@@ -93,7 +93,7 @@ void BrokerServer::onRetry(const std::string& from, const wire::Envelope& reques
   // Writes made so far must reach the committer first (the job may have
   // died in this very round).
   flushEffects();
-  committer_->submitRevive(std::move(ids), {from, request.correlation_id()});
+  committer_->submitRevive(std::move(ids), core_->queueRoom(), {from, request.correlation_id()});
 }
 
 void BrokerServer::onStats(const std::string& from, const wire::Envelope& request) {

@@ -36,8 +36,8 @@ void Committer::submitBatch(WriteBatch batch, uint64_t ticket) {
   work_.push(BatchWork{std::move(batch), ticket});
 }
 
-void Committer::submitRevive(std::vector<uint64_t> ids, ReplyTo reply_to) {
-  work_.push(ReviveWork{std::move(ids), std::move(reply_to)});
+void Committer::submitRevive(std::vector<uint64_t> ids, QueueRoom room, ReplyTo reply_to) {
+  work_.push(ReviveWork{std::move(ids), std::move(room), std::move(reply_to)});
 }
 
 void Committer::waitForWork() {
@@ -75,7 +75,7 @@ void Committer::run() {
       auto& revive = std::get<ReviveWork>(item);
       ensureConnected();
       auto results = store_ != nullptr
-                         ? store_->revive(revive.ids, clock_.nowMs())
+                         ? store_->revive(revive.ids, clock_.nowMs(), std::move(revive.room))
                          : Result<std::vector<ReviveResult>>(unavailable("database unreachable"));
       Revived event{std::move(revive.reply_to), {}, results.status()};
       if (results.isOk()) {

@@ -80,6 +80,25 @@ TEST(Submit, FullQueueRefusesWithItsNameAndCapacity) {
   EXPECT_TRUE(h.submitMany({h.spec("noop")}).isOk());
 }
 
+// What a revive may still put into each queue: capacity minus live jobs.
+TEST(Submit, QueueRoomForARevivesCountsTheJobsAlreadyThere) {
+  BrokerConfig config;
+  config.queue_capacities = {{"episodes", 3}};
+  config.default_queue_capacity = 1;
+  CoreHarness h(config);
+  auto s = h.spec("noop");
+  s.set_queue("episodes");
+  h.submit(s);
+  h.submit(s);
+  QueueRoom room = h.core().queueRoom();
+  EXPECT_TRUE(room.take("episodes").isOk());
+  const Status full = room.take("episodes");
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(full.message(), "queue 'episodes' is full: 3 jobs of capacity 3");
+  EXPECT_TRUE(room.take("meetings").isOk());  // empty: the default capacity
+  EXPECT_FALSE(room.take("meetings").isOk());
+}
+
 TEST(Submit, DefaultsComeFromTheKindPolicy) {
   BrokerConfig config;
   config.kind_policies["sync"] = KindPolicy{{10, 100}, 7, 1234};

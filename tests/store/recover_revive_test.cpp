@@ -6,6 +6,8 @@
 namespace gantry::broker {
 namespace {
 
+QueueRoom ampleRoom() { return QueueRoom({}, {}, UINT64_MAX); }
+
 TEST_F(StoreTest, RecoverOfAnEmptyDatabaseIsEmpty) {
   auto state = store_->recover();
   ASSERT_TRUE(state.isOk()) << state.status().toString();
@@ -85,7 +87,7 @@ TEST_F(StoreTest, ReviveMovesADeadJobBackAsQueuedKeepingItsLastError) {
   commit(batch);
 
   const TimeMs later = kNow + 60000;
-  auto results = store_->revive({5}, later);
+  auto results = store_->revive({5}, later, ampleRoom());
   ASSERT_TRUE(results.isOk()) << results.status().toString();
   ASSERT_EQ(results->size(), 1u);
   const ReviveResult& r = results->front();
@@ -115,7 +117,7 @@ TEST_F(StoreTest, ReviveRefusesJobsThatAreNotDeadAndReportsUnknownOnes) {
   batch.addInsert(makeJob(3, wire::DEAD));
   commit(batch);
 
-  auto results = store_->revive({1, 2, 3, 4, 3}, kNow);
+  auto results = store_->revive({1, 2, 3, 4, 3}, kNow, ampleRoom());
   ASSERT_TRUE(results.isOk()) << results.status().toString();
   ASSERT_EQ(results->size(), 4u);  // one per distinct id
   EXPECT_EQ((*results)[0].id, 1u);
@@ -136,8 +138,37 @@ TEST_F(StoreTest, ReviveRefusesJobsThatAreNotDeadAndReportsUnknownOnes) {
             "2:succeeded");
 }
 
+TEST_F(StoreTest, ReviveStopsAtAFullQueueAndLeavesTheRestDead) {
+  WriteBatch batch;
+  for (uint64_t id = 1; id <= 4; ++id) {
+    batch.addInsert(makeJob(id, wire::DEAD));
+  }
+  JobRow elsewhere = makeJob(5, wire::DEAD);
+  elsewhere.queue = "other";
+  batch.addInsert(elsewhere);
+  commit(batch);
+
+  // "default" holds 8 of its 10 places; "other" is empty.
+  QueueRoom room({{"default", 8}}, {{"default", 10}}, 1);
+  auto results = store_->revive({4, 3, 2, 1, 5}, kNow, std::move(room));
+  ASSERT_TRUE(results.isOk()) << results.status().toString();
+  ASSERT_EQ(results->size(), 5u);
+  EXPECT_TRUE((*results)[0].status.isOk());  // request order decides who gets in
+  EXPECT_TRUE((*results)[1].status.isOk());
+  for (size_t i : {2u, 3u}) {
+    EXPECT_EQ((*results)[i].status.code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ((*results)[i].status.message(), "queue 'default' is full: 10 jobs of capacity 10");
+    EXPECT_FALSE((*results)[i].row.has_value());
+  }
+  EXPECT_TRUE((*results)[4].status.isOk());  // the default capacity, 1
+
+  EXPECT_EQ(sql("SELECT string_agg(id::text, ' ' ORDER BY id) FROM gantry_jobs"), "3 4 5");
+  EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ' ORDER BY id) FROM gantry_job_history"),
+            "1:dead 2:dead");
+}
+
 TEST_F(StoreTest, ReviveOfNothingDoesNothing) {
-  auto results = store_->revive({}, kNow);
+  auto results = store_->revive({}, kNow, ampleRoom());
   ASSERT_TRUE(results.isOk()) << results.status().toString();
   EXPECT_TRUE(results->empty());
 }

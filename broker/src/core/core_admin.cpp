@@ -76,6 +76,16 @@ Status BrokerCore::setPaused(const std::string& queue, bool paused) {
   return Status::ok();
 }
 
+QueueRoom BrokerCore::queueRoom() const {
+  std::unordered_map<std::string, uint64_t> live;
+  for (const auto& [id, state] : queues_) {
+    if (state.live() > 0) {
+      live.emplace(names_.name(id), state.live());
+    }
+  }
+  return QueueRoom(std::move(live), config_.queue_capacities, config_.default_queue_capacity);
+}
+
 LiveJob& BrokerCore::createFromRow(const JobRow& row) {
   LiveJob& job = jobs_[row.id];
   job.id = row.id;

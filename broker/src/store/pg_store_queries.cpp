@@ -64,7 +64,8 @@ Result<RecoveredState> PgStore::recover() {
   return state;
 }
 
-Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& ids, TimeMs now) {
+Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& ids, TimeMs now,
+                                                  QueueRoom room) {
   std::vector<uint64_t> unique;
   {
     std::unordered_set<uint64_t> seen;
@@ -80,7 +81,28 @@ Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& i
   }
   try {
     pqxx::work tx(*connection_);
-    const std::string array = idArray(unique);
+    // Admit dead jobs in request order while their queues have room.
+    std::unordered_map<uint64_t, std::string> dead_queue;
+    for (const auto& row : tx.exec_params(
+             "SELECT id, queue FROM gantry_job_history WHERE id = ANY($1::bigint[])"
+             " AND state = 'dead'",
+             idArray(unique))) {
+      dead_queue.emplace(store::fromSql(row[0].as<int64_t>()), row[1].as<std::string>());
+    }
+    std::vector<uint64_t> admitted;
+    std::unordered_map<uint64_t, Status> refused;
+    for (const uint64_t id : unique) {
+      auto it = dead_queue.find(id);
+      if (it == dead_queue.end()) {
+        continue;
+      }
+      if (Status room_left = room.take(it->second); room_left.isOk()) {
+        admitted.push_back(id);
+      } else {
+        refused.emplace(id, std::move(room_left));
+      }
+    }
+    const std::string array = idArray(admitted);
     const pqxx::result revived = tx.exec_params(
         std::string("WITH moved AS (DELETE FROM gantry_job_history"
                     " WHERE id = ANY($1::bigint[]) AND state = 'dead' RETURNING *)"
@@ -97,11 +119,11 @@ Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& i
       rows.emplace(job.id, std::move(job));
     }
     std::unordered_map<uint64_t, std::string> states;
-    if (rows.size() < unique.size()) {
+    if (rows.size() + refused.size() < unique.size()) {
       const pqxx::result others = tx.exec_params(
           "SELECT id, state FROM gantry_jobs WHERE id = ANY($1::bigint[])"
           " UNION ALL SELECT id, state FROM gantry_job_history WHERE id = ANY($1::bigint[])",
-          array);
+          idArray(unique));
       for (const auto& row : others) {
         states.emplace(store::fromSql(row[0].as<int64_t>()), row[1].as<std::string>());
       }
@@ -112,6 +134,8 @@ Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& i
       result.id = id;
       if (auto it = rows.find(id); it != rows.end()) {
         result.row = std::move(it->second);
+      } else if (auto full = refused.find(id); full != refused.end()) {
+        result.status = full->second;
       } else if (auto st = states.find(id); st != states.end()) {
         result.status = failedPrecondition("job " + std::to_string(id) + " is " + st->second +
                                            ", not dead; only dead jobs can be revived");

@@ -81,6 +81,8 @@ class BrokerCore {
   Status setPaused(const std::string& queue, bool paused);
   // Jobs the store moved from dead back to the active table.
   void adoptRevived(std::vector<JobRow> rows, TimeMs now);
+  // How many more jobs each queue may hold now, for a revive.
+  QueueRoom queueRoom() const;
   wire::StatsReply stats() const;
   wire::WorkersReply workers() const;
   std::optional<wire::Job> findActive(uint64_t id) const;

@@ -53,7 +53,8 @@ class Committer {
   void stop();
   // Queues a batch; `ticket` increases with every call.
   void submitBatch(WriteBatch batch, uint64_t ticket);
-  void submitRevive(std::vector<uint64_t> ids, ReplyTo reply_to);
+  // Revives dead jobs as far as `room` allows.
+  void submitRevive(std::vector<uint64_t> ids, QueueRoom room, ReplyTo reply_to);
   // Writes queued but not yet durable.
   uint64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
 
@@ -66,6 +67,7 @@ class Committer {
   };
   struct ReviveWork {
     std::vector<uint64_t> ids;
+    QueueRoom room;
     ReplyTo reply_to;
   };
   using Work = std::variant<BatchWork, ReviveWork>;

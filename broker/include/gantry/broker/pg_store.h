@@ -69,9 +69,12 @@ class PgStore {
   // Moves dead jobs back to the active table as queued with attempt 0,
   // run_at = updated_at = now, last_error kept and the attempt fields
   // (started/finished time, worker, lease, result) cleared, in one
-  // transaction. One result per distinct id, in first-seen order: ok with
-  // the row, kNotFound, or kFailedPrecondition (the job is not dead).
-  Result<std::vector<ReviveResult>> revive(const std::vector<uint64_t>& ids, TimeMs now);
+  // transaction. Each revived job takes a place in `room`; one whose queue
+  // has none left stays dead. One result per distinct id, in first-seen
+  // order: ok with the row, kNotFound, kFailedPrecondition (the job is not
+  // dead) or kResourceExhausted (its queue is full).
+  Result<std::vector<ReviveResult>> revive(const std::vector<uint64_t>& ids, TimeMs now,
+                                           QueueRoom room);
 
   // The job from the active table, else from history; nullopt when neither
   // has it. Attempts only when asked.
