@@ -135,6 +135,57 @@ TEST(Chaos, SigkillTheBrokerMidRunAndRestartIt) {
   expectEveryJobSucceededOnce(cluster, ids);
 }
 
+// Dead jobs are revived in many requests and the broker is killed while
+// the revives run. Asking again after the restart revives exactly the
+// rest: every job is then queued exactly once, and runs once more.
+TEST(Chaos, SigkillTheBrokerWhileRevivingDeadJobs) {
+  constexpr int kJobs = 300;
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  cluster.startWorker(8);
+  const auto ids = cluster.submitAll(std::vector<wire::JobSpec>(kJobs, jobSpec("fatal")));
+  const std::string dead = "SELECT count(*) FROM gantry_job_history WHERE state = 'dead'";
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.sqlCount(dead) == kJobs; }, 60s));
+  cluster.worker(0).signal(SIGKILL);  // revived jobs must stay queued for the count
+  ASSERT_TRUE(cluster.worker(0).waitExit(10s).has_value());
+
+  for (int first = 0; first < kJobs; first += 10) {
+    wire::Envelope request;
+    for (int i = first; i < first + 10; ++i) {
+      request.mutable_retry()->add_ids(ids[i]);
+    }
+    ASSERT_TRUE(cluster.client().send(std::move(request)).isOk());
+  }
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.activeCount() > 0; }, 30s));
+  cluster.broker().signal(SIGKILL);
+  ASSERT_TRUE(cluster.broker().waitExit(10s).has_value());
+  const long revived_before_kill = cluster.activeCount();
+
+  cluster.startBroker();
+  auto outcomes = cluster.client().retry(ids);
+  ASSERT_TRUE(outcomes.isOk()) << outcomes.status().toString();
+  long revived_now = 0;
+  for (const auto& outcome : outcomes->outcomes()) {
+    revived_now += outcome.ok() ? 1 : 0;
+    if (!outcome.ok()) {
+      EXPECT_NE(outcome.message().find("is queued, not dead"), std::string::npos)
+          << outcome.message();
+    }
+  }
+  EXPECT_EQ(revived_before_kill + revived_now, kJobs);
+  EXPECT_EQ(cluster.activeCount(), kJobs);
+  EXPECT_EQ(cluster.finishedCount(), 0);
+
+  cluster.startWorker(8);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.sqlCount(dead) == kJobs; }, 60s));
+  EXPECT_EQ(cluster.activeCount(), 0);
+  // Each job ran exactly twice: once before the revive, once after.
+  EXPECT_EQ(cluster.sqlCount("SELECT count(*) FROM (SELECT job_id FROM gantry_job_attempts"
+                             " GROUP BY job_id HAVING count(*) = 2) twice"),
+            kJobs);
+}
+
 TEST(Chaos, DatabaseConnectionsKilledMidRun) {
   Cluster cluster;
   cluster.migrate();
