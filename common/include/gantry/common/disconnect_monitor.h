@@ -1,4 +1,4 @@
-// Tells a poll loop that some peer of a socket closed its connection. A
+// Tells a socket's owner that some peer closed its connection. A
 // worker process that exits or is killed closes its connection at once, so
 // the broker need not wait out the heartbeat window to learn of it (the
 // window still covers peers that go silent without closing: a lost host, a
@@ -9,7 +9,7 @@
 // libzmq does not build. So the monitor only says "someone left"; the
 // owner then probes its peers with probeRoutedPeer() to learn who.
 //
-// Not thread-safe: belongs to the thread that polls the monitored socket.
+// Not thread-safe: belongs to the thread that owns the monitored socket.
 #pragma once
 
 #include <string>
