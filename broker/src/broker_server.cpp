@@ -64,7 +64,7 @@ Status BrokerServer::start(int64_t db_wait_ms) {
     applyCommonOptions(workers_);
     applyCommonOptions(clients_);
     // Sends to a worker that is gone fail instead of vanishing, which is
-    // how probeWorkers() tells who left.
+    // how watchWorkerConnections() tells who left.
     workers_.set(zmq::sockopt::router_mandatory, true);
     worker_endpoint_ = bindResolved(workers_, config_.worker_endpoint);
     client_endpoint_ = bindResolved(clients_, config_.client_endpoint);
