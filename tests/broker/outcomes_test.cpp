@@ -132,6 +132,44 @@ TEST(Outcomes, HandedBackJobIsRequeuedWithoutCountingAnAttempt) {
   EXPECT_EQ(job->attempt(), 1u);
 }
 
+// The stored row must give the same rank as memory, or a restart would
+// send the handed-back job behind jobs submitted after it.
+TEST(Outcomes, HandedBackJobKeepsItsPlaceAcrossARestart) {
+  CoreHarness h;
+  const uint64_t first = h.submit(h.spec("noop"));
+  h.advance(10);
+  const uint64_t second = h.submit(h.spec("noop"));
+  h.hello("w1", 1, {"noop"});
+  auto assigned = h.takeAssigned();
+  ASSERT_EQ(assigned.size(), 1u);
+  ASSERT_EQ(assigned[0].job_id, first);
+  h.advance(10);
+  wire::WorkerCredit draining;
+  h.core().onCredit("w1", draining, h.now());
+  h.result(assigned[0], wire::OUTCOME_HANDED_BACK);
+
+  // Restart from what was persisted: the inserts with later transitions.
+  RecoveredState state;
+  for (JobRow row : h.inserts()) {
+    for (const JobTransition& t : h.transitions()) {
+      if (t.id == row.id) {
+        row.state = t.state;
+        row.attempt = t.attempt;
+        row.run_at_ms = t.run_at_ms;
+        row.updated_at_ms = t.updated_at_ms;
+      }
+    }
+    state.active.push_back(row);
+  }
+  state.max_job_id = second;
+  CoreHarness restarted;
+  restarted.core().restore(std::move(state), h.now());
+  restarted.hello("w2", 1, {"noop"});
+  auto again = restarted.takeAssigned();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].job_id, first);
+}
+
 TEST(Outcomes, TimeoutWithoutReportFailsTheAttemptAndCancelsOnWorker) {
   BrokerConfig config = retryConfig();
   config.lease_grace_ms = 500;

@@ -89,9 +89,10 @@ void BrokerCore::failAttempt(LiveJob& job, const std::string& error, TimeMs now,
 }
 
 void BrokerCore::requeue(LiveJob& job, TimeMs now) {
-  // Keeps its rank: a handed-back job goes back to its place in line.
+  // Keeps its rank: a handed-back job goes back to its place in line. Its
+  // run_at stays too (it is in the past), so the rank rebuilt from the
+  // stored row after a restart is the same place.
   job.state = wire::QUEUED;
-  job.run_at_ms = now;
   job.updated_at_ms = now;
   persistTransition(job);
   makeRunnable(job, now);
