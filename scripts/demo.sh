@@ -88,7 +88,9 @@ batch="$RUN/demo-batch.jsonl"
   for i in $(seq 1 10); do printf '{"kind":"noop","delay_ms":%d}\n' $((i * 300)); done
 } >"$batch"
 total=$(wc -l <"$batch")
-ctl submit --batch "$batch" >/dev/null
+# The first id of this run, so the summary shows this run's dead jobs only
+# (the private database keeps earlier runs).
+first_id=$(ctl --json submit --batch "$batch" | jq '[.jobs[].id] | min')
 say "submitted $total jobs; progress:"
 
 while true; do
@@ -107,5 +109,5 @@ ctl stats
 echo
 ctl workers
 echo
-echo "dead jobs (revive with: gantryctl retry ID):"
-ctl list --state dead
+echo "dead jobs of this run (revive with: gantryctl retry ID):"
+ctl list --state dead --after $((first_id - 1))
