@@ -246,6 +246,9 @@ void BrokerServer::drainCommitter() {
 
 void BrokerServer::drainReader() {
   for (ReadReply& reply : reader_->replies().drain()) {
+    if (reply.reply.has_get_reply() && reply.reply.get_reply().has_job()) {
+      core_->addLiveProgress(*reply.reply.mutable_get_reply()->mutable_job());
+    }
     sendRouted(clients_, reply.routing_id, reply.reply);
   }
 }

@@ -1,5 +1,6 @@
 // Worker sessions: liveness, re-announce, and recovery after a restart.
 #include "core_harness.h"
+#include "gantry/common/codec.h"
 
 namespace gantry::broker::testing {
 namespace {
@@ -45,6 +46,45 @@ TEST(Workers, DisconnectOfAnUnknownConnectionChangesNothing) {
   EXPECT_EQ(h.disconnect("ghost"), std::nullopt);
   EXPECT_EQ(h.core().counters().workers_lost, 0u);
   EXPECT_EQ(h.core().workerRoutingIds(), std::vector<std::string>{"w1"});
+}
+
+wire::Progress progressOf(const Assigned& a, uint32_t percent, const std::string& message) {
+  wire::Progress p;
+  p.set_job_id(a.job_id);
+  p.set_lease(a.lease);
+  p.set_percent(percent);
+  p.set_message(message);
+  return p;
+}
+
+TEST(Workers, RunningAttemptShowsItsLastProgressUntilItEnds) {
+  CoreHarness h;
+  const uint64_t id = h.submit(h.spec("sleep"));
+  h.hello("w1", 1, {"sleep"});
+  const Assigned a = h.takeAssigned().at(0);
+  EXPECT_FALSE(h.core().findActive(id)->has_progress());
+
+  h.core().onProgress("w1", progressOf(a, 40, "downloading"), h.now());
+  auto job = h.core().findActive(id);
+  EXPECT_TRUE(job->has_progress());
+  EXPECT_EQ(job->progress_percent(), 40u);
+  EXPECT_EQ(job->progress_message(), "downloading");
+
+  h.core().onProgress("w1", progressOf(a, 250, std::string(5000, 'x')), h.now());
+  job = h.core().findActive(id);
+  EXPECT_EQ(job->progress_percent(), 100u);
+  EXPECT_EQ(job->progress_message().size(), kMaxProgressMessageBytes);
+
+  // Only the attempt's own worker, with its lease, reports on it.
+  h.hello("w2", 1, {"sleep"});
+  h.core().onProgress("w2", progressOf(a, 1, "other worker"), h.now());
+  Assigned wrong_lease = a;
+  wrong_lease.lease ^= 2;
+  h.core().onProgress("w1", progressOf(wrong_lease, 2, "old lease"), h.now());
+  EXPECT_EQ(h.core().findActive(id)->progress_percent(), 100u);
+
+  h.result(a, wire::OUTCOME_RETRYABLE, "try again");
+  EXPECT_FALSE(h.core().findActive(id)->has_progress());
 }
 
 TEST(Workers, BusyWorkerThatHeartbeatsIsNotDeclaredDead) {

@@ -116,6 +116,28 @@ TEST_F(Pipeline, CancelQueuedAndRunningJobs) {
             0);
 }
 
+// A long sleep reports progress; the broker keeps the last report of the
+// running attempt and gantryctl shows it.
+TEST_F(Pipeline, RunningJobShowsItsWorkersProgress) {
+  cluster_.startWorker(1);
+  const auto ids = cluster_.submitAll({jobSpec("sleep", "60000")});
+  ASSERT_EQ(ids.size(), 1u);
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        auto job = cluster_.client().get(ids[0], false);
+        return job.isOk() && job->job().has_progress();
+      },
+      30s));
+  auto [code, output] = cluster_.gantryctl({"get", std::to_string(ids[0])});
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("% slept "), std::string::npos) << output;
+  EXPECT_NE(output.find(" of 60000 ms"), std::string::npos) << output;
+  // Reads that go through the database get it too.
+  auto with_attempts = cluster_.client().get(ids[0], true);
+  ASSERT_TRUE(with_attempts.isOk());
+  EXPECT_TRUE(with_attempts->job().has_progress());
+}
+
 TEST_F(Pipeline, DelayedJobsDoNotStartEarly) {
   cluster_.startWorker(4);
   std::vector<wire::JobSpec> specs;

@@ -53,6 +53,17 @@ TEST(JobJson, UsesStateNamesAndUnixMillisWithNullForUnset) {
   EXPECT_EQ(json["last_error"], "token expired");
 }
 
+TEST(JobJson, ProgressIsAnObjectOrNull) {
+  wire::Job job = sampleJob();
+  EXPECT_TRUE(jobToJson(job, false)["progress"].is_null());
+  job.set_has_progress(true);
+  job.set_progress_percent(40);
+  job.set_progress_message("downloading audio");
+  const nlohmann::json json = jobToJson(job, false);
+  EXPECT_EQ(json["progress"]["percent"], 40);
+  EXPECT_EQ(json["progress"]["message"], "downloading audio");
+}
+
 TEST(JobJson, Utf8PayloadIsTextAndBinaryIsBase64WithAFlag) {
   wire::Job job = sampleJob();
   job.mutable_spec()->set_payload("h\xc3\xa9llo");
@@ -198,6 +209,17 @@ TEST(RenderJobDetail, ShowsTextPayloadsAndHidesBinaryOnes) {
   EXPECT_NE(text.find("ATTEMPT"), std::string::npos);
   EXPECT_NE(text.find("2s"), std::string::npos) << "attempt duration";
   EXPECT_NE(text.find("fatal"), std::string::npos);
+}
+
+TEST(DescribeProgress, ShowsPercentAndMessageOrADash) {
+  wire::Job job = sampleJob();
+  EXPECT_EQ(describeProgress(job), "-");
+  job.set_has_progress(true);
+  job.set_progress_percent(0);
+  EXPECT_EQ(describeProgress(job), "0%");  // reported, even if nothing done yet
+  job.set_progress_percent(40);
+  job.set_progress_message("downloading\taudio");
+  EXPECT_EQ(describeProgress(job), "40% downloading audio");
 }
 
 TEST(DescribeState, SaysWhenAFailedJobIsRetried) {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <utility>
 
 namespace gantry::worker {
 namespace {
@@ -85,6 +87,23 @@ TEST_F(BuiltinHandlers, SleepEndsWhenItsTokenIsCancelled) {
   const auto result = sleeping.get();
   EXPECT_EQ(result.outcome, wire::OUTCOME_CANCELLED);
   EXPECT_NE(result.error.find("cancelled"), std::string::npos);
+}
+
+TEST_F(BuiltinHandlers, LongSleepReportsProgressEverySecond) {
+  std::promise<std::pair<uint32_t, std::string>> first_report;
+  std::once_flag once;
+  JobInfo info;
+  info.kind = "sleep";
+  info.payload = "2500";
+  JobContext ctx(std::move(info), token_, [&](uint32_t percent, std::string message) {
+    std::call_once(once, [&] { first_report.set_value({percent, std::move(message)}); });
+  });
+  auto reported = first_report.get_future();
+  auto sleeping = std::async(std::launch::async, [&] { return registry_.find("sleep")->run(ctx); });
+  ASSERT_EQ(reported.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(reported.get(), std::make_pair(40u, std::string("slept 1000 of 2500 ms")));
+  token_->cancel(CancelReason::kCancelled);
+  EXPECT_EQ(sleeping.get().outcome, wire::OUTCOME_CANCELLED);
 }
 
 }  // namespace

@@ -66,6 +66,17 @@ std::string describeBytes(const std::string& bytes) {
   return "<" + std::to_string(bytes.size()) + " bytes of binary data; use --json for base64>";
 }
 
+std::string describeProgress(const wire::Job& job) {
+  if (!job.has_progress()) {
+    return "-";
+  }
+  std::string out = std::to_string(job.progress_percent()) + "%";
+  if (!job.progress_message().empty()) {
+    out += " " + sanitizeCell(job.progress_message());
+  }
+  return out;
+}
+
 std::string renderJobDetail(const wire::GetReply& reply, TimeMs now) {
   const wire::Job& job = reply.job();
   const wire::JobSpec& spec = job.spec();
@@ -89,6 +100,7 @@ std::string renderJobDetail(const wire::GetReply& reply, TimeMs now) {
       {"started", exactTime(job.started_at_ms(), now)},
       {"finished", exactTime(job.finished_at_ms(), now)},
       {"worker", orDash(job.worker_id())},
+      {"progress", describeProgress(job)},
       {"last error", sanitizeCell(orDash(job.last_error()))},
       {"traceparent", orDash(spec.traceparent())},
       {"payload", describeBytes(spec.payload())},

@@ -50,6 +50,9 @@ json jobToJson(const wire::Job& job, bool include_bodies) {
       {"worker_id", job.worker_id()},
       {"last_error", job.last_error()},
       {"traceparent", spec.traceparent()},
+      {"progress", job.has_progress() ? json{{"percent", job.progress_percent()},
+                                             {"message", job.progress_message()}}
+                                      : json(nullptr)},
   };
   if (include_bodies) {
     putBytes(out, "payload", spec.payload());

@@ -27,6 +27,8 @@ class NoopHandler final : public Handler {
 
 class SleepHandler final : public Handler {
  public:
+  static constexpr uint64_t kProgressEveryMs = 1000;
+
   HandlerResult run(JobContext& ctx) override {
     // The payload is not echoed in errors: it is user data.
     const auto ms = parseDecimal(ctx.payload());
@@ -38,9 +40,19 @@ class SleepHandler final : public Handler {
       return HandlerResult::fatal("sleep: " + std::to_string(*ms) + " ms exceeds the limit of " +
                                   std::to_string(kMaxSleepMs) + " ms");
     }
-    if (ctx.cancelToken().waitFor(std::chrono::milliseconds(*ms))) {
-      return HandlerResult::cancelled(std::string("sleep: stopped early (") +
-                                      cancelReasonName(ctx.cancelToken().reason()) + ")");
+    // Sleeps longer than a second report progress once a second, so a
+    // long job can be watched moving (gantryctl get).
+    for (uint64_t slept = 0; slept < *ms;) {
+      const uint64_t step = std::min<uint64_t>(*ms - slept, kProgressEveryMs);
+      if (ctx.cancelToken().waitFor(std::chrono::milliseconds(step))) {
+        return HandlerResult::cancelled(std::string("sleep: stopped early (") +
+                                        cancelReasonName(ctx.cancelToken().reason()) + ")");
+      }
+      slept += step;
+      if (slept < *ms) {
+        ctx.reportProgress(static_cast<uint32_t>(slept * 100 / *ms),
+                           "slept " + std::to_string(slept) + " of " + std::to_string(*ms) + " ms");
+      }
     }
     return HandlerResult::succeeded();
   }

@@ -21,8 +21,5 @@ inline constexpr size_t kMaxErrorBytes = 4096;
 // Never throws.
 HandlerResult runHandler(Handler& handler, JobContext& ctx);
 
-// Valid UTF-8 of at most max_bytes: invalid bytes become '?', and a cut
-// never splits a character.
-std::string sanitizeText(std::string_view text, size_t max_bytes);
 
 }  // namespace gantry::worker

@@ -5,15 +5,15 @@
 #include <string>
 #include <utility>
 
+#include "gantry/common/codec.h"
 #include "gantry/common/job_spec.h"
 #include "gantry/common/log.h"
+#include "gantry/common/utf8.h"
 #include "job_runner.h"
 #include "worker_loop.h"
 
 namespace gantry::worker {
 namespace {
-
-constexpr size_t kMaxProgressMessageBytes = 1024;
 
 // The trace id of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), or
 // empty when it is missing or malformed.

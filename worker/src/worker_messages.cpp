@@ -4,6 +4,7 @@
 
 #include "gantry/common/codec.h"
 #include "gantry/common/log.h"
+#include "gantry/common/utf8.h"
 #include "job_runner.h"
 #include "worker_loop.h"
 

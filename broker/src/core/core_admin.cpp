@@ -218,7 +218,26 @@ std::optional<wire::Job> BrokerCore::findActive(uint64_t id) const {
   return toWire(it->second);
 }
 
-wire::Job BrokerCore::toWire(const LiveJob& job) const { return rowToWire(toRow(job)); }
+wire::Job BrokerCore::toWire(const LiveJob& job) const {
+  wire::Job out = rowToWire(toRow(job));
+  addProgress(job, out);
+  return out;
+}
+
+void BrokerCore::addProgress(const LiveJob& job, wire::Job& out) {
+  if (job.slot == Slot::kRunning && job.lease && job.lease->progress) {
+    out.set_has_progress(true);
+    out.set_progress_percent(job.lease->progress->percent());
+    out.set_progress_message(job.lease->progress->message());
+  }
+}
+
+void BrokerCore::addLiveProgress(wire::Job& job) const {
+  auto it = jobs_.find(job.id());
+  if (it != jobs_.end()) {
+    addProgress(it->second, job);
+  }
+}
 
 JobRow BrokerCore::toRow(const LiveJob& job) const {
   JobRow row;

@@ -2,6 +2,8 @@
 #include <algorithm>
 
 #include "gantry/broker/broker_core.h"
+#include "gantry/common/codec.h"
+#include "gantry/common/utf8.h"
 
 namespace gantry::broker {
 namespace {
@@ -134,8 +136,21 @@ void BrokerCore::onCredit(const std::string& routing_id, const wire::WorkerCredi
 
 void BrokerCore::onProgress(const std::string& routing_id, const wire::Progress& progress,
                             TimeMs now) {
-  // Progress is liveness for now; it is not persisted.
-  (void)sessionFor(routing_id, now);
+  const WorkerSession* worker = sessionFor(routing_id, now);
+  if (worker == nullptr) {
+    return;
+  }
+  // Only the current attempt's own worker may report on it.
+  LiveJob* job = findJob(progress.job_id());
+  if (job == nullptr || job->slot != Slot::kRunning || !job->lease ||
+      job->lease->token != progress.lease() || job->lease->worker_session != worker->id) {
+    return;  // late, from an attempt that ended: nothing to show
+  }
+  wire::Progress& kept = job->lease->progress.emplace(progress);
+  kept.set_percent(std::min<uint32_t>(kept.percent(), 100));
+  if (kept.message().size() > kMaxProgressMessageBytes) {
+    kept.set_message(sanitizeText(kept.message(), kMaxProgressMessageBytes));
+  }
 }
 
 void BrokerCore::onHeartbeat(const std::string& routing_id, TimeMs now) {

@@ -11,43 +11,11 @@
 #include <string>
 #include <string_view>
 
+#include "gantry/common/utf8.h"
+
 namespace gantry::broker::store {
 
 inline constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence of two or more bytes starting at s[i],
-// or 0 when invalid (overlong forms, surrogates and code points past
-// U+10FFFF included).
-inline size_t validUtf8Length(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  const size_t left = s.size() - i;
-  const auto cont = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) {
-    return left >= 2 && cont(i + 1) ? 2 : 0;
-  }
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !cont(i + 1) || !cont(i + 2)) {
-      return 0;
-    }
-    const unsigned char c1 = byte(i + 1);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F)) {
-      return 0;
-    }
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) {
-      return 0;
-    }
-    const unsigned char c1 = byte(i + 1);
-    if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F)) {
-      return 0;
-    }
-    return 4;
-  }
-  return 0;
-}
 
 // Appends `value` to `out` as storable text. `escape(c)` names what stands
 // for the ASCII byte `c` in the target syntax, or returns nullptr when `c`
@@ -77,7 +45,7 @@ void appendStorableText(std::string& out, std::string_view value, Escape escape)
     } else if (c < 0x80) {
       out.append(escape(c));
       ++i;
-    } else if (const size_t length = validUtf8Length(value, i); length > 0) {
+    } else if (const size_t length = utf8SequenceLength(value.substr(i)); length > 0) {
       out.append(value.data() + i, length);
       i += length;
     } else {

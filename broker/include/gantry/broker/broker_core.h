@@ -85,7 +85,11 @@ class BrokerCore {
   QueueRoom queueRoom() const;
   wire::StatsReply stats() const;
   wire::WorkersReply workers() const;
+  // The job as the broker holds it, with its running attempt's progress.
   std::optional<wire::Job> findActive(uint64_t id) const;
+  // Adds the running attempt's progress (kept in memory only) to a job
+  // read from the store.
+  void addLiveProgress(wire::Job& job) const;
 
   // ---- worker messages (routing_id identifies the connection) ----
   void onHello(const std::string& routing_id, const wire::WorkerHello& hello, TimeMs now);
@@ -203,6 +207,7 @@ class BrokerCore {
   void sendHeartbeats(TimeMs now);
 
   wire::Job toWire(const LiveJob& job) const;
+  static void addProgress(const LiveJob& job, wire::Job& out);
   LiveJob* findJob(uint64_t id);
 
   const BrokerConfig& config_;

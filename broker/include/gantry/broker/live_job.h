@@ -42,6 +42,8 @@ struct Lease {
   std::string worker_id;
   TimeMs deadline_ms = 0;  // the handler's deadline
   TimeMs expires_ms = 0;   // the broker gives up on the attempt after this
+  // The worker's last progress report for this attempt, if any.
+  std::optional<wire::Progress> progress;
 };
 
 struct LiveJob {

@@ -17,6 +17,10 @@ inline constexpr uint32_t kProtocolVersion = wire::PROTOCOL_VERSION_CURRENT;
 // have their own, smaller limit (JobLimits).
 inline constexpr size_t kMaxEnvelopeBytes = 64u << 20;
 
+// Longest progress message kept; workers cut longer ones, and the broker
+// cuts what a peer sends anyway.
+inline constexpr size_t kMaxProgressMessageBytes = 1024;
+
 // Parses `bytes` as an Envelope. Fails with kMalformed for undecodable or
 // oversized input, kUnsupportedVersion for another protocol version and
 // kUnknownMessage for an envelope without a body this build knows.

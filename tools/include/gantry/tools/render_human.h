@@ -29,4 +29,8 @@ std::string describeState(const wire::Job& job, TimeMs now);
 // otherwise "<N bytes of binary data; use --json for base64>".
 std::string describeBytes(const std::string& bytes);
 
+// The running attempt's last progress report, "40% downloading audio", or
+// "-" when the worker sent none.
+std::string describeProgress(const wire::Job& job);
+
 }  // namespace gantry::tools
