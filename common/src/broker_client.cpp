@@ -70,6 +70,14 @@ BrokerClient& BrokerClient::operator=(BrokerClient&& other) noexcept {
 }
 
 Result<uint64_t> BrokerClient::send(wire::Envelope request) {
+  // The broker's transport drops the connection of a peer that sends more
+  // (no reply, only a timeout here), so say it plainly instead.
+  if (const size_t bytes = request.ByteSizeLong(); bytes > kMaxEnvelopeBytes) {
+    return invalidArgument("request of " + std::to_string(bytes) +
+                           " bytes exceeds the broker's limit of " +
+                           std::to_string(kMaxEnvelopeBytes) +
+                           " bytes per message; send fewer jobs per request");
+  }
   const uint64_t id = next_correlation_id_++;
   request.set_correlation_id(id);
   if (!sendBody(socket_, request)) {

@@ -76,6 +76,31 @@ TEST(BrokerClient, CallSkipsStaleRepliesToEarlierTimedOutCalls) {
   EXPECT_EQ(answered->stats_reply().workers(), 2u);
 }
 
+// The broker's transport would drop the connection without a word; the
+// client refuses before sending.
+TEST(BrokerClient, RequestOverTheEnvelopeLimitIsRefusedBeforeSending) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();  // only the stats call below arrives
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.body_case(), wire::Envelope::kStats);
+    side.reply(*request, statsReply(3));
+  });
+  BrokerClient client = connectTo(broker);
+  wire::JobSpec huge;
+  huge.set_kind("noop");
+  huge.set_payload(std::string(kMaxEnvelopeBytes + 1, 'x'));
+
+  auto refused = client.submit({huge});
+
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("exceeds the broker's limit"), std::string::npos)
+      << refused.status().message();
+  auto stats = client.call(statsRequest(), kPatient);
+  ASSERT_TRUE(stats.isOk()) << stats.status().toString();
+  EXPECT_EQ(stats->stats_reply().workers(), 3u);
+}
+
 TEST(BrokerClient, NoReplyIsUnavailableNamingEndpointAndWait) {
   ScriptedBroker silent;
   BrokerClient client = connectTo(silent);

@@ -72,7 +72,8 @@ class BrokerClient {
 
   // Pipelining, for load tools: send() stamps a fresh correlation id, queues
   // the request without blocking and returns that id; kUnavailable when
-  // ZeroMQ's send queue is full. receive() returns the next reply within
+  // ZeroMQ's send queue is full, kInvalidArgument for a request larger than
+  // kMaxEnvelopeBytes (nothing is sent). receive() returns the next reply within
   // `timeout`, in arrival order (which need not be send order), or nullopt
   // when nothing arrived. Error replies are returned as envelopes with an
   // `error` body; a reply that does not decode but names its correlation id
@@ -82,8 +83,9 @@ class BrokerClient {
 
   // Typed helpers, each one call() with options.request_timeout. A reply of
   // the wrong type is kMalformed.
-  // REQUIRES (submit): specs fit in one envelope (kMaxEnvelopeBytes); split
-  // large batches. The reply has one id per spec, in order.
+  // submit: the specs must fit in one envelope (kMaxEnvelopeBytes), else
+  // kInvalidArgument and nothing is sent; split large batches. The reply has
+  // one id per spec, in order.
   Result<wire::SubmitReply> submit(std::vector<wire::JobSpec> specs);
   Result<wire::GetReply> get(uint64_t id, bool with_attempts);
   Result<wire::ListReply> list(const wire::ListRequest& request);
