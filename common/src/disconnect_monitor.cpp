@@ -52,7 +52,8 @@ bool probeRoutedPeer(zmq::socket_t& router, const std::string& routing_id,
                      wire::Envelope& envelope) {
   const std::string bytes = encodeEnvelope(envelope);
   try {
-    if (!router.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+    if (!router.send(zmq::buffer(routing_id),
+                     zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
       return true;  // its queue is full: still connected
     }
     (void)router.send(zmq::buffer(bytes), zmq::send_flags::dontwait);

@@ -51,10 +51,12 @@ const std::string& insertStagedSql() {
     const std::string attempts = kAttemptColumns;
     return "INSERT INTO gantry_jobs (" + jobs + ") SELECT " + jobs + " FROM " + kStageJobs +
            " WHERE state IN ('queued', 'running', 'failed') ON CONFLICT DO NOTHING;"
-           "INSERT INTO gantry_job_history (" + jobs + ") SELECT " + jobs + " FROM " +
-           kStageJobs + " WHERE state IN ('succeeded', 'dead', 'cancelled') ON CONFLICT DO NOTHING;"
-           "INSERT INTO gantry_job_attempts (" + attempts + ") SELECT " + attempts + " FROM " +
-           kStageAttempts + " ON CONFLICT DO NOTHING;";
+           "INSERT INTO gantry_job_history (" +
+           jobs + ") SELECT " + jobs + " FROM " + kStageJobs +
+           " WHERE state IN ('succeeded', 'dead', 'cancelled') ON CONFLICT DO NOTHING;"
+           "INSERT INTO gantry_job_attempts (" +
+           attempts + ") SELECT " + attempts + " FROM " + kStageAttempts +
+           " ON CONFLICT DO NOTHING;";
   }();
   return sql;
 }
@@ -174,8 +176,7 @@ void appendInsert(std::string& sql, const std::string& table, const char* column
 // The same writes as writeByCopy, as one string: Postgres runs the
 // statements of one simple query as one transaction, and a failing
 // statement rolls back the ones before it.
-void writeInOneTrip(pqxx::connection& connection, const EncodedBatch<SqlRows>& rows,
-                    bool replay) {
+void writeInOneTrip(pqxx::connection& connection, const EncodedBatch<SqlRows>& rows, bool replay) {
   std::string sql;
   if (!rows.transitions.empty()) {
     appendInsert(sql, kStageTransitions, kStageColumns, rows.transitions);
@@ -196,8 +197,8 @@ void writeInOneTrip(pqxx::connection& connection, const EncodedBatch<SqlRows>& r
 }
 
 template <class Rows, class Write>
-uint64_t encodeAndWrite(pqxx::connection& connection, const WriteBatch& batch,
-                        uint64_t high_water, Write write) {
+uint64_t encodeAndWrite(pqxx::connection& connection, const WriteBatch& batch, uint64_t high_water,
+                        Write write) {
   uint64_t new_high_water = 0;
   const EncodedBatch<Rows> rows = encode<Rows>(batch, high_water, new_high_water);
   try {
@@ -232,8 +233,7 @@ Status checkStates(const WriteBatch& batch) {
 
 uint64_t writeBatch(pqxx::connection& connection, const WriteBatch& batch, uint64_t high_water,
                     size_t one_trip_rows) {
-  const size_t rows = batch.inserts().size() + batch.transitions().size() +
-                      batch.attempts().size();
+  const size_t rows = batch.inserts().size() + batch.transitions().size() + batch.attempts().size();
   if (rows <= one_trip_rows) {
     return encodeAndWrite<SqlRows>(connection, batch, high_water, writeInOneTrip);
   }

@@ -5,7 +5,9 @@
 namespace gantry::broker::store {
 namespace {
 
-const char* literalEscape(unsigned char c) { return c == '\'' ? "''" : nullptr; }
+const char* literalEscape(unsigned char c) {
+  return c == '\'' ? "''" : nullptr;
+}
 
 }  // namespace
 

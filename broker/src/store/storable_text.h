@@ -1,8 +1,8 @@
-// Text and bytes in forms Postgres accepts, shared by the COPY and SQL-literal row
-// builders. Postgres text cannot hold NUL or invalid UTF-8 and rejects the
-// whole statement (and with it a whole group commit) when it meets them, so
-// each NUL byte and each invalid UTF-8 sequence becomes U+FFFD. Pure
-// functions; thread-safe.
+// Text and bytes in forms Postgres accepts, shared by the COPY and
+// SQL-literal row builders. Postgres text cannot hold NUL or invalid UTF-8
+// and rejects the whole statement (and with it a whole group commit) when
+// it meets them, so each NUL byte and each invalid UTF-8 sequence becomes
+// U+FFFD. Pure functions; thread-safe.
 #pragma once
 
 #include <charconv>
