@@ -70,17 +70,18 @@ BrokerClient& BrokerClient::operator=(BrokerClient&& other) noexcept {
 }
 
 Result<uint64_t> BrokerClient::send(wire::Envelope request) {
+  const uint64_t id = next_correlation_id_++;
+  request.set_correlation_id(id);
+  const std::string encoded = encodeEnvelope(request);
   // The broker's transport drops the connection of a peer that sends more
   // (no reply, only a timeout here), so say it plainly instead.
-  if (const size_t bytes = request.ByteSizeLong(); bytes > kMaxEnvelopeBytes) {
-    return invalidArgument("request of " + std::to_string(bytes) +
+  if (encoded.size() > kMaxEnvelopeBytes) {
+    return invalidArgument("request of " + std::to_string(encoded.size()) +
                            " bytes exceeds the broker's limit of " +
                            std::to_string(kMaxEnvelopeBytes) +
                            " bytes per message; send fewer jobs per request");
   }
-  const uint64_t id = next_correlation_id_++;
-  request.set_correlation_id(id);
-  if (!sendBody(socket_, request)) {
+  if (!sendBody(socket_, encoded)) {
     return unavailable("cannot queue a request to broker at " + options_.endpoint +
                        ": the send queue is full; receive replies before sending more");
   }

@@ -62,9 +62,12 @@ bool sendRouted(zmq::socket_t& router, std::string_view routing_id, wire::Envelo
 }
 
 bool sendBody(zmq::socket_t& socket, wire::Envelope& envelope) {
-  const std::string bytes = encodeEnvelope(envelope);
+  return sendBody(socket, encodeEnvelope(envelope));
+}
+
+bool sendBody(zmq::socket_t& socket, std::string_view encoded) {
   try {
-    return socket.send(zmq::buffer(bytes), zmq::send_flags::dontwait).has_value();
+    return socket.send(zmq::buffer(encoded), zmq::send_flags::dontwait).has_value();
   } catch (const zmq::error_t&) {
     return false;
   }

@@ -41,6 +41,17 @@ size_t utf8SequenceLength(std::string_view text) {
   return length;
 }
 
+bool isValidUtf8(std::string_view text) {
+  while (!text.empty()) {
+    const size_t length = utf8SequenceLength(text);
+    if (length == 0) {
+      return false;
+    }
+    text.remove_prefix(length);
+  }
+  return true;
+}
+
 std::string sanitizeText(std::string_view text, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes));

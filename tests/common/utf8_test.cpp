@@ -1,4 +1,4 @@
-// utf8SequenceLength and sanitizeText: what counts as valid UTF-8, and cuts
+// utf8SequenceLength, isValidUtf8 and sanitizeText: what counts as valid UTF-8, and cuts
 // that never split a character.
 #include "gantry/common/utf8.h"
 
@@ -24,6 +24,14 @@ TEST(Utf8, InvalidSequencesHaveLengthZero) {
   EXPECT_EQ(utf8SequenceLength("\xED\xA0\x80"), 0u);      // surrogate
   EXPECT_EQ(utf8SequenceLength("\xF4\x90\x80\x80"), 0u);  // past U+10FFFF
   EXPECT_EQ(utf8SequenceLength("\xFF"), 0u);
+}
+
+TEST(Utf8, WholeTextIsValidOnlyIfEverySequenceIs) {
+  EXPECT_TRUE(isValidUtf8(""));
+  EXPECT_TRUE(isValidUtf8("plain \xE2\x82\xAC"));
+  EXPECT_FALSE(isValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(isValidUtf8("ok \xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(isValidUtf8("\xE2\x82"));          // truncated
 }
 
 TEST(Utf8, SanitizeReplacesInvalidBytesAndNeverSplitsACharacter) {

@@ -266,15 +266,6 @@ TEST(RenderIdOutcomes, MarksRefusals) {
   EXPECT_EQ(rows[2], " 2  refused  job 2 is succeeded, not dead");
 }
 
-TEST(TextEncoding, Utf8ValidationIsStrict) {
-  EXPECT_TRUE(isValidUtf8("plain"));
-  EXPECT_TRUE(isValidUtf8("\xe2\x82\xac"));       // euro sign
-  EXPECT_FALSE(isValidUtf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(isValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(isValidUtf8("\xe2\x82"));          // truncated
-  EXPECT_FALSE(isValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-}
-
 TEST(TextEncoding, Base64RoundTripsEveryLength) {
   const std::string bytes("\x00\xff\x10 abc\x80", 8);
   for (size_t n = 0; n <= bytes.size(); ++n) {

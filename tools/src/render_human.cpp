@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gantry/common/job_spec.h"
+#include "gantry/common/utf8.h"
 #include "gantry/tools/table.h"
 #include "gantry/tools/text_encoding.h"
 #include "gantry/tools/time_text.h"

@@ -1,6 +1,7 @@
 #include "gantry/tools/render_json.h"
 
 #include "gantry/common/job_spec.h"
+#include "gantry/common/utf8.h"
 #include "gantry/tools/text_encoding.h"
 
 namespace gantry::tools {

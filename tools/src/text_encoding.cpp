@@ -1,6 +1,5 @@
 #include "gantry/tools/text_encoding.h"
 
-#include <array>
 #include <cstdint>
 
 namespace gantry::tools {
@@ -28,50 +27,7 @@ int digitValue(char c) {
   return -1;
 }
 
-bool isContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
 }  // namespace
-
-bool isValidUtf8(std::string_view bytes) {
-  size_t i = 0;
-  while (i < bytes.size()) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    size_t length = 0;
-    uint32_t code = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      length = 2;
-      code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3;
-      code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4;
-      code = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > bytes.size()) {
-      return false;
-    }
-    for (size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(bytes[i + k]);
-      if (!isContinuation(next)) {
-        return false;
-      }
-      code = (code << 6) | (next & 0x3F);
-    }
-    static constexpr std::array<uint32_t, 5> kMinForLength{0, 0, 0x80, 0x800, 0x10000};
-    if (code < kMinForLength[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
 
 std::string base64Encode(std::string_view bytes) {
   std::string out;

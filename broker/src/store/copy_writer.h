@@ -5,7 +5,7 @@
 #include <pqxx/transaction_base>
 #include <string>
 
-#include "copy_text.h"
+#include "row_text.h"
 
 namespace gantry::broker::store {
 

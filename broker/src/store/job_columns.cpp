@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "bytea_hex.h"
+
 namespace gantry::broker::store {
 
 const char* const kJobColumns =

@@ -9,8 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "copy_text.h"
-#include "sql_rows.h"
+#include "row_text.h"
 #include "gantry/broker/write_batch.h"
 
 namespace gantry::broker::store {
@@ -53,7 +52,7 @@ inline int64_t toSql(uint64_t value) { return static_cast<int64_t>(value); }
 inline uint64_t fromSql(int64_t value) { return static_cast<uint64_t>(value); }
 
 // Encoders, one row each, in the column orders above. Rows is CopyRows or
-// SqlRows.
+// SqlRows (row_text.h).
 template <class Rows>
 void encodeJob(const JobRow& job, Rows& out);
 template <class Rows>

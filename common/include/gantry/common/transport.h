@@ -31,6 +31,8 @@ std::optional<std::string> receiveBody(zmq::socket_t& socket);
 // queue full).
 bool sendRouted(zmq::socket_t& router, std::string_view routing_id, wire::Envelope& envelope);
 bool sendBody(zmq::socket_t& socket, wire::Envelope& envelope);
+// The same for an envelope already encoded (encodeEnvelope).
+bool sendBody(zmq::socket_t& socket, std::string_view encoded);
 
 // Socket options every Gantry socket wants: no linger on close, a bounded
 // receive size, and TCP keepalive so half-open connections are noticed.

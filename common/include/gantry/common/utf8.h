@@ -15,6 +15,9 @@ namespace gantry {
 // `text` is not empty.
 size_t utf8SequenceLength(std::string_view text);
 
+// Strict UTF-8 throughout, in the sense of utf8SequenceLength.
+bool isValidUtf8(std::string_view text);
+
 // Valid UTF-8 of at most max_bytes: invalid bytes become '?', and a cut
 // never splits a character.
 std::string sanitizeText(std::string_view text, size_t max_bytes);

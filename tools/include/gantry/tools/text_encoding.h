@@ -1,5 +1,6 @@
 // Byte strings for humans and JSON: payloads and results are opaque bytes,
-// shown as text when they are valid UTF-8 and as base64 otherwise.
+// shown as text when they are valid UTF-8 (isValidUtf8, gantry/common/utf8.h)
+// and as base64 otherwise.
 // Pure functions, thread-safe.
 #pragma once
 
@@ -9,9 +10,6 @@
 #include "gantry/common/status.h"
 
 namespace gantry::tools {
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool isValidUtf8(std::string_view bytes);
 
 // Standard alphabet with '=' padding (RFC 4648 section 4).
 std::string base64Encode(std::string_view bytes);
