@@ -140,5 +140,58 @@ TEST(WriteBatchCoalescing, LaterTransitionReplacesEarlierOne) {
   EXPECT_EQ(batch.transitions()[0].state, wire::DEAD);
 }
 
+// What decides whether a batch may skip the transaction block (see
+// batch_writer.cpp): new jobs alone, none final, nothing else.
+TEST(WriteBatchCoalescing, OnlyNewJobsUntilAnythingElseJoins) {
+  JobRow queued;
+  queued.id = 1;
+  queued.state = wire::QUEUED;
+  JobRow running = queued;
+  running.id = 2;
+  running.state = wire::RUNNING;
+  WriteBatch batch;
+  batch.addInsert(queued);
+  batch.addInsert(running);
+  EXPECT_TRUE(batch.onlyNewJobs());
+
+  WriteBatch with_final = batch;
+  JobRow dead = queued;
+  dead.id = 3;
+  dead.state = wire::DEAD;
+  with_final.addInsert(dead);
+  EXPECT_FALSE(with_final.onlyNewJobs());
+
+  WriteBatch with_transition = batch;
+  JobTransition t;
+  t.id = 9;
+  t.state = wire::RUNNING;
+  with_transition.addTransition(t);
+  EXPECT_FALSE(with_transition.onlyNewJobs());
+
+  WriteBatch with_attempt = batch;
+  with_attempt.addAttempt(AttemptRow{});
+  EXPECT_FALSE(with_attempt.onlyNewJobs());
+
+  WriteBatch with_setting = batch;
+  with_setting.addQueueSetting({"q", true});
+  EXPECT_FALSE(with_setting.onlyNewJobs());
+}
+
+TEST(WriteBatchCoalescing, AbsorbedIntoAnEmptyBatchKeepsCoalescing) {
+  WriteBatch later;
+  JobRow row;
+  row.id = 4;
+  later.addInsert(row);
+  WriteBatch merged;
+  merged.absorb(std::move(later));
+  JobTransition done;
+  done.id = 4;
+  done.state = wire::SUCCEEDED;
+  merged.addTransition(done);
+  ASSERT_EQ(merged.inserts().size(), 1u);
+  EXPECT_EQ(merged.inserts()[0].state, wire::SUCCEEDED);
+  EXPECT_TRUE(merged.transitions().empty());
+}
+
 }  // namespace
 }  // namespace gantry::broker::testing

@@ -14,10 +14,14 @@ namespace {
 
 enum class WritePath { kOneTrip, kCopy };
 
-const char* nameOf(WritePath path) { return path == WritePath::kOneTrip ? "OneTrip" : "Copy"; }
+const char* nameOf(WritePath path) {
+  return path == WritePath::kOneTrip ? "OneTrip" : "Copy";
+}
 
 // Names the parameter in test listings (ctest shows it).
-void PrintTo(WritePath path, std::ostream* out) { *out << nameOf(path); }
+void PrintTo(WritePath path, std::ostream* out) {
+  *out << nameOf(path);
+}
 
 class CommitTest : public StoreTest, public ::testing::WithParamInterface<WritePath> {
  protected:
@@ -228,8 +232,8 @@ TEST_P(CommitTest, OneBatchAppliesInsertsUpdatesMovesAttemptsAndQueueSettings) {
   commit(first);
 
   WriteBatch batch;
-  batch.addInsert(makeJob(30));                          // new, active
-  batch.addInsert(makeJob(31, wire::SUCCEEDED));         // new, final
+  batch.addInsert(makeJob(30));                   // new, active
+  batch.addInsert(makeJob(31, wire::SUCCEEDED));  // new, final
   batch.addTransition(makeTransition(20, wire::RUNNING, kNow + 1));
   batch.addTransition(makeTransition(21, wire::FAILED, kNow + 1));
   batch.addTransition(makeTransition(22, wire::SUCCEEDED, kNow + 1));
@@ -386,6 +390,60 @@ TEST_P(CommitTest, CommittingTheSameBatchAgainAppliesItOnce) {
             "81:succeeded 83:dead");
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts"), "1");
   EXPECT_EQ(get(82)->job.payload, "payload-82");
+}
+
+// Submits alone are streamed by one COPY that commits on its own; a replay
+// of such a batch must take the idempotent way too.
+TEST_P(CommitTest, NewJobsAloneCommittedAgainAreStoredOnce) {
+  WriteBatch batch;
+  for (uint64_t id = 100; id < 103; ++id) {
+    batch.addInsert(makeJob(id));
+  }
+  ASSERT_TRUE(batch.onlyNewJobs());
+  commit(batch);
+  commit(batch);
+
+  EXPECT_EQ(sql("SELECT string_agg(id || ':' || state, ' ' ORDER BY id) FROM gantry_jobs"),
+            "100:queued 101:queued 102:queued");
+  GANTRY_EXPECT_SAME_JOB(get(101)->job, makeJob(101));
+}
+
+// The stored row is met only after several pieces of the stream have been
+// sent: the failed COPY leaves none of them, and the replay stores each job
+// once.
+TEST_P(CommitTest, StreamOfNewJobsMeetingAStoredOneEndsWithEachJobOnce) {
+  constexpr uint64_t kJobs = 1000;
+  WriteBatch stored;
+  stored.addInsert(makeJob(kJobs));
+  commit(stored);
+  sql("UPDATE gantry_jobs SET payload = 'kept' WHERE id = " + std::to_string(kJobs));
+
+  WriteBatch batch;
+  for (uint64_t id = 1; id <= kJobs; ++id) {
+    batch.addInsert(makeJob(id));
+  }
+  commit(batch);
+
+  EXPECT_EQ(sql("SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || max(id) FROM gantry_jobs"),
+            "1000 1000 1000");
+  EXPECT_EQ(get(kJobs)->job.payload, "kept");  // skipped, not overwritten
+  GANTRY_EXPECT_SAME_JOB(get(1)->job, makeJob(1));
+}
+
+TEST_P(CommitTest, FailedStreamOfNewJobsWritesNothingAndTheNextCommitWorks) {
+  WriteBatch batch;
+  for (uint64_t id = 1; id <= 600; ++id) {
+    batch.addInsert(makeJob(id));
+  }
+  sql("ALTER TABLE gantry_jobs RENAME TO gantry_jobs_away");
+  const Status status = store_->commit(batch);
+  EXPECT_FALSE(status.isOk());
+  EXPECT_FALSE(store_->broken()) << status.toString();
+  sql("ALTER TABLE gantry_jobs_away RENAME TO gantry_jobs");
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs"), "0");
+
+  commit(batch);
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_jobs"), "600");
 }
 
 TEST_P(CommitTest, BatchOfTwentyThousandInsertsThenTwentyThousandMovesCommits) {

@@ -6,7 +6,9 @@
 namespace gantry::broker {
 namespace {
 
-QueueRoom ampleRoom() { return QueueRoom({}, {}, UINT64_MAX); }
+QueueRoom ampleRoom() {
+  return QueueRoom({}, {}, UINT64_MAX);
+}
 
 TEST_F(StoreTest, RecoverOfAnEmptyDatabaseIsEmpty) {
   auto state = store_->recover();
@@ -58,6 +60,26 @@ TEST_F(StoreTest, IdsAreNotReusedAfterRetentionDroppedEveryFinishedJob) {
   auto state = store_->recover();
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   EXPECT_GE(state->max_job_id, 4242u);
+}
+
+// Batches of new jobs alone commit without a transaction block; the id mark
+// must still cover every id they store.
+TEST_F(StoreTest, IdsOfSubmitsAloneStayReservedAfterTheirJobsAreGone) {
+  WriteBatch first;
+  first.addInsert(makeJob(10));
+  commit(first);
+  WriteBatch beyond_the_first_block;
+  beyond_the_first_block.addInsert(makeJob(10'001));
+  beyond_the_first_block.addInsert(makeJob(25'000));
+  commit(beyond_the_first_block);
+  WriteBatch within_the_block;
+  within_the_block.addInsert(makeJob(25'001));
+  commit(within_the_block);
+  sql("DELETE FROM gantry_jobs");
+
+  auto state = store_->recover();
+  ASSERT_TRUE(state.isOk()) << state.status().toString();
+  EXPECT_GE(state->max_job_id, 25'001u);
 }
 
 TEST_F(StoreTest, RecoverReadsBacklogsLargerThanOneFetch) {
@@ -112,8 +134,8 @@ TEST_F(StoreTest, ReviveMovesADeadJobBackAsQueuedKeepingItsLastError) {
 
 TEST_F(StoreTest, ReviveRefusesJobsThatAreNotDeadAndReportsUnknownOnes) {
   WriteBatch batch;
-  batch.addInsert(makeJob(1));                      // active
-  batch.addInsert(makeJob(2, wire::SUCCEEDED));     // finished, not dead
+  batch.addInsert(makeJob(1));                   // active
+  batch.addInsert(makeJob(2, wire::SUCCEEDED));  // finished, not dead
   batch.addInsert(makeJob(3, wire::DEAD));
   commit(batch);
 

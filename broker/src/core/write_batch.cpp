@@ -1,5 +1,9 @@
 #include "gantry/broker/write_batch.h"
 
+#include <algorithm>
+
+#include "gantry/common/job_spec.h"
+
 namespace gantry::broker {
 namespace {
 
@@ -37,6 +41,11 @@ void WriteBatch::addTransition(JobTransition transition) {
 }
 
 void WriteBatch::absorb(WriteBatch&& later) {
+  if (empty()) {
+    // The usual first step of merging; skips re-indexing every row.
+    *this = std::move(later);
+    return;
+  }
   for (JobRow& row : later.inserts_) {
     addInsert(std::move(row));
   }
@@ -52,7 +61,15 @@ void WriteBatch::absorb(WriteBatch&& later) {
   later = WriteBatch{};
 }
 
-bool WriteBatch::empty() const { return size() == 0; }
+bool WriteBatch::empty() const {
+  return size() == 0;
+}
+
+bool WriteBatch::onlyNewJobs() const {
+  return transitions_.empty() && attempts_.empty() && queue_settings_.empty() &&
+         std::none_of(inserts_.begin(), inserts_.end(),
+                      [](const JobRow& row) { return isFinalState(row.state); });
+}
 
 size_t WriteBatch::size() const {
   return inserts_.size() + transitions_.size() + attempts_.size() + queue_settings_.size();

@@ -3,10 +3,14 @@
 // and one statement applies each kind of change to all of them, so the
 // cost grows with the batch, not with the number of statements.
 //
-// Small batches go as a single string of statements in one simple query,
-// which Postgres runs as one implicit transaction: one round trip, which is
-// what a commit of a few jobs mostly costs. Larger ones use COPY: a few
-// round trips more, but far less parsing per row. Both write the same rows.
+// A batch of new jobs alone (WriteBatch::onlyNewJobs, the usual batch of
+// submits) is one COPY outside a transaction block, which Postgres commits
+// on its own: two round trips, little parsing, and the rows stream to the
+// server while later ones are still being encoded. Other small batches go
+// as a single string of statements in one simple query, which Postgres runs
+// as one implicit transaction: one round trip, which is what a commit of a
+// few jobs mostly costs. Larger ones use COPY inside BEGIN/COMMIT: a few
+// round trips more, but far less parsing per row. All write the same rows.
 // Store-internal; functions of their arguments, thread-compatible.
 #pragma once
 
@@ -29,7 +33,8 @@ Status checkStates(const WriteBatch& batch);
 // commit whose outcome was unknown; it is written again so that stored rows
 // are skipped. REQUIRES: checkStates(batch) is ok; the session has the
 // staging tables (kCreateStageTables). Batches of at most `one_trip_rows`
-// rows (inserts, transitions and attempts together) go in one round trip.
+// rows (inserts, transitions and attempts together) go in one round trip,
+// unless they hold new jobs alone.
 // Throws libpqxx exceptions.
 uint64_t writeBatch(pqxx::connection& connection, const WriteBatch& batch, uint64_t high_water,
                     size_t one_trip_rows);

@@ -41,27 +41,42 @@ std::vector<std::string> splitColumns(const std::string& columns) {
 
 }  // namespace
 
-void copyRows(pqxx::transaction_base& tx, const std::string& table, const std::string& columns,
-              const CopyRows& rows) {
-  if (rows.empty()) {
-    return;
-  }
+CopyStream::CopyStream(pqxx::transaction_base& tx, const std::string& table,
+                       const std::string& columns) {
   const std::vector<std::string> names = splitColumns(columns);
-  pqxx::tablewriter writer(tx, table, names.begin(), names.end());
-  const std::string& data = rows.data();
+  writer_ = std::make_unique<pqxx::tablewriter>(tx, table, names.begin(), names.end());
+}
+
+CopyStream::~CopyStream() = default;
+
+void CopyStream::write(const CopyRows& rows) {
   // write_raw_line appends the row terminator itself, so each piece ends
   // just before a '\n' and the next starts after it. A literal '\n' only
   // ever ends a row (CopyRows escapes newlines inside values).
+  const std::string& data = rows.data();
   size_t start = 0;
   while (start < data.size()) {
     size_t end = data.size() - 1;  // the final '\n'
     if (data.size() - start > kPieceBytes) {
       end = data.find('\n', start + kPieceBytes);
     }
-    writer.write_raw_line(data.substr(start, end - start));
+    writer_->write_raw_line(data.substr(start, end - start));
     start = end + 1;
   }
-  writer.complete();
+}
+
+void CopyStream::complete() {
+  writer_->complete();
+}
+
+void copyRows(pqxx::transaction_base& tx, const std::string& table, const std::string& columns,
+              const CopyRows& rows) {
+  if (rows.empty()) {
+    return;
+  }
+  CopyStream copy(tx, table, columns);
+  copy.write(rows);
+  copy.complete();
 }
 
 }  // namespace gantry::broker::store

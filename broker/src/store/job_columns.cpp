@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "bytea_hex.h"
+#include "gantry/common/job_spec.h"
 
 namespace gantry::broker::store {
 
@@ -54,14 +55,13 @@ const char* const kGetJobStatement = "gantry_get_job";
 const char* const kGetAttemptsStatement = "gantry_get_attempts";
 
 void prepareStatements(pqxx::connection& connection) {
-  connection.prepare(kGetJobStatement,
-                     std::string("SELECT ") + kJobColumns +
-                         " FROM gantry_jobs WHERE id = $1 UNION ALL SELECT " + kJobColumns +
-                         " FROM gantry_job_history WHERE id = $1 LIMIT 1");
-  connection.prepare(kGetAttemptsStatement,
-                     std::string("SELECT ") + kAttemptColumns +
-                         " FROM gantry_job_attempts WHERE job_id = $1"
-                         " ORDER BY started_at_ms, attempt, finished_at_ms");
+  connection.prepare(kGetJobStatement, std::string("SELECT ") + kJobColumns +
+                                           " FROM gantry_jobs WHERE id = $1 UNION ALL SELECT " +
+                                           kJobColumns +
+                                           " FROM gantry_job_history WHERE id = $1 LIMIT 1");
+  connection.prepare(kGetAttemptsStatement, std::string("SELECT ") + kAttemptColumns +
+                                                " FROM gantry_job_attempts WHERE job_id = $1"
+                                                " ORDER BY started_at_ms, attempt, finished_at_ms");
 }
 
 std::string_view stateName(wire::JobState state) {
@@ -84,17 +84,13 @@ std::string_view stateName(wire::JobState state) {
 }
 
 wire::JobState stateFromName(std::string_view name) {
-  for (const wire::JobState state : {wire::QUEUED, wire::RUNNING, wire::FAILED, wire::SUCCEEDED,
-                                     wire::DEAD, wire::CANCELLED}) {
+  for (const wire::JobState state :
+       {wire::QUEUED, wire::RUNNING, wire::FAILED, wire::SUCCEEDED, wire::DEAD, wire::CANCELLED}) {
     if (stateName(state) == name) {
       return state;
     }
   }
   return wire::JOB_STATE_UNSPECIFIED;
-}
-
-bool isFinal(wire::JobState state) {
-  return state == wire::SUCCEEDED || state == wire::DEAD || state == wire::CANCELLED;
 }
 
 std::string_view outcomeName(wire::Outcome outcome) {
@@ -115,9 +111,9 @@ std::string_view outcomeName(wire::Outcome outcome) {
 }
 
 wire::Outcome outcomeFromName(std::string_view name) {
-  for (const wire::Outcome outcome : {wire::OUTCOME_SUCCEEDED, wire::OUTCOME_RETRYABLE,
-                                      wire::OUTCOME_FATAL, wire::OUTCOME_CANCELLED,
-                                      wire::OUTCOME_HANDED_BACK}) {
+  for (const wire::Outcome outcome :
+       {wire::OUTCOME_SUCCEEDED, wire::OUTCOME_RETRYABLE, wire::OUTCOME_FATAL,
+        wire::OUTCOME_CANCELLED, wire::OUTCOME_HANDED_BACK}) {
     if (outcomeName(outcome) == name) {
       return outcome;
     }
@@ -131,7 +127,7 @@ namespace {
 // final row without it would be filed under 1970 and deleted by the next
 // maintenance, so it is filed under its last update instead.
 TimeMs finishedAt(wire::JobState state, TimeMs finished_at_ms, TimeMs updated_at_ms) {
-  return isFinal(state) && finished_at_ms == 0 ? updated_at_ms : finished_at_ms;
+  return isFinalState(state) && finished_at_ms == 0 ? updated_at_ms : finished_at_ms;
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "row_text.h"
 #include "gantry/broker/write_batch.h"
+#include "row_text.h"
 
 namespace gantry::broker::store {
 
@@ -42,14 +42,17 @@ void prepareStatements(pqxx::connection& connection);
 std::string_view stateName(wire::JobState state);
 // Inverse of stateName; JOB_STATE_UNSPECIFIED for unknown text.
 wire::JobState stateFromName(std::string_view name);
-bool isFinal(wire::JobState state);
 
 std::string_view outcomeName(wire::Outcome outcome);
 wire::Outcome outcomeFromName(std::string_view name);
 
 // uint64 ids and leases are stored bit for bit in bigint columns.
-inline int64_t toSql(uint64_t value) { return static_cast<int64_t>(value); }
-inline uint64_t fromSql(int64_t value) { return static_cast<uint64_t>(value); }
+inline int64_t toSql(uint64_t value) {
+  return static_cast<int64_t>(value);
+}
+inline uint64_t fromSql(int64_t value) {
+  return static_cast<uint64_t>(value);
+}
 
 // Encoders, one row each, in the column orders above. Rows is CopyRows or
 // SqlRows (row_text.h).

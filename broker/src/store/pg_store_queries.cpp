@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "gantry/common/job_spec.h"
 #include "gantry/pg/pg_error.h"
 #include "job_columns.h"
 #include "partitions.h"
@@ -83,10 +84,10 @@ Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& i
     pqxx::work tx(*connection_);
     // Admit dead jobs in request order while their queues have room.
     std::unordered_map<uint64_t, std::string> dead_queue;
-    for (const auto& row : tx.exec_params(
-             "SELECT id, queue FROM gantry_job_history WHERE id = ANY($1::bigint[])"
-             " AND state = 'dead'",
-             idArray(unique))) {
+    for (const auto& row :
+         tx.exec_params("SELECT id, queue FROM gantry_job_history WHERE id = ANY($1::bigint[])"
+                        " AND state = 'dead'",
+                        idArray(unique))) {
       dead_queue.emplace(store::fromSql(row[0].as<int64_t>()), row[1].as<std::string>());
     }
     std::vector<uint64_t> admitted;
@@ -184,11 +185,13 @@ Result<std::vector<JobRow>> PgStore::listJobs(const ListFilter& filter) {
     // A literal (from our fixed set) rather than a parameter, so the planner
     // can use the partial index on history's rarer states.
     state_clause = " AND state = '" + std::string(name) + "'";
-    scan_active = !store::isFinal(*filter.state);
-    scan_history = store::isFinal(*filter.state);
+    scan_active = !isFinalState(*filter.state);
+    scan_history = isFinalState(*filter.state);
   }
-  const std::string where = " WHERE id > $1 AND ($2::text = '' OR queue = $2)"
-                            " AND ($3::text = '' OR kind = $3)" + state_clause;
+  const std::string where =
+      " WHERE id > $1 AND ($2::text = '' OR queue = $2)"
+      " AND ($3::text = '' OR kind = $3)" +
+      state_clause;
   const std::string order = " ORDER BY id LIMIT " + std::to_string(limit);
   const auto branch = [&](const char* table) {
     return std::string("(SELECT ") + store::kJobColumnsWithoutBlobs + " FROM " + table + where +
@@ -196,8 +199,8 @@ Result<std::vector<JobRow>> PgStore::listJobs(const ListFilter& filter) {
   };
   std::string sql;
   if (scan_active && scan_history) {
-    sql = "SELECT * FROM (" + branch("gantry_jobs") + " UNION ALL " +
-          branch("gantry_job_history") + ") AS jobs" + order;
+    sql = "SELECT * FROM (" + branch("gantry_jobs") + " UNION ALL " + branch("gantry_job_history") +
+          ") AS jobs" + order;
   } else {
     sql = branch(scan_active ? "gantry_jobs" : "gantry_job_history");
   }

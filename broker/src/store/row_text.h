@@ -106,6 +106,12 @@ class RowText {
   const std::string& data() const { return data_; }
   size_t rows() const { return rows_; }
   bool empty() const { return rows_ == 0; }
+  // Forgets the rows, keeping the buffer for the next ones.
+  void clear() {
+    data_.clear();
+    rows_ = 0;
+    at_row_start_ = true;
+  }
 
  private:
   void separate() {

@@ -84,6 +84,10 @@ class WriteBatch {
 
   bool empty() const;
   size_t size() const;
+  // Only jobs new to the store, none of them final: nothing in the batch
+  // reads or changes a row an earlier batch wrote, so it may commit
+  // alongside earlier batches still in flight.
+  bool onlyNewJobs() const;
 
   // Jobs first written in this batch, with later transitions applied; some
   // may already be final.
