@@ -1,7 +1,8 @@
 // PgStore::commit: where each part of a WriteBatch ends up, with which
 // fields, and that bytes survive exactly. Every test runs twice: once with
-// every batch sent in one round trip as SQL text, once with every batch
-// streamed by COPY, so both ways of writing stay equivalent.
+// every small batch sent in one round trip (a prepared INSERT when it holds
+// new jobs alone, else one string of SQL statements), once with every batch
+// streamed by COPY, so the ways of writing stay equivalent.
 #include <gtest/gtest.h>
 
 #include "store/store_fixture.h"
@@ -100,6 +101,20 @@ TEST_P(CommitTest, BytesRoundTripExactlyIncludingNulAndEscapes) {
   EXPECT_EQ(get(4)->job.result, finished.result);
   EXPECT_EQ(sql("SELECT length(payload) FROM gantry_jobs WHERE id = 3"),
             std::to_string(active.payload.size()));
+}
+
+TEST_P(CommitTest, BytesOfNewJobsAloneRoundTripExactly) {
+  JobRow job = makeJob(2);
+  job.payload = everyByte();
+  job.result = everyByte() + everyByte();
+  WriteBatch batch;
+  batch.addInsert(job);
+  ASSERT_TRUE(batch.onlyNewJobs());
+  commit(batch);
+
+  GANTRY_EXPECT_SAME_JOB(get(2)->job, job);
+  EXPECT_EQ(sql("SELECT length(payload) FROM gantry_jobs WHERE id = 2"),
+            std::to_string(job.payload.size()));
 }
 
 TEST_P(CommitTest, TransitionResultBytesRoundTripThroughTheStagingTable) {

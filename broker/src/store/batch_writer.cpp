@@ -210,10 +210,21 @@ uint64_t maxId(const WriteBatch& batch) {
 // while the rest are encoded.
 constexpr size_t kStreamedRows = 256;
 
-// New jobs alone, the usual batch of submits: one COPY outside a
-// transaction block, which Postgres commits on its own. That saves the
-// BEGIN and COMMIT round trips and, against a VALUES list, most of the
-// parsing; and the rows stream while they are encoded.
+// New jobs alone, the usual batch of submits, are written by one
+// statement outside a transaction block, which Postgres commits on its
+// own: no BEGIN or COMMIT round trip. A few go as a prepared INSERT, in one
+// round trip with nothing to parse or plan.
+void insertNewJobs(pqxx::connection& connection, const WriteBatch& batch) {
+  ParamRows rows;
+  for (const JobRow& row : batch.inserts()) {
+    encodeJob(row, rows);
+  }
+  pqxx::nontransaction(connection).exec_prepared(insertJobsStatement(rows.rows()),
+                                                 pqxx::prepare::make_dynamic_params(rows.values()));
+}
+
+// More go as one COPY, which parses far less per row than a VALUES list
+// and streams the rows while later ones are still being encoded.
 void streamNewJobs(pqxx::connection& connection, const WriteBatch& batch) {
   pqxx::nontransaction tx(connection);
   CopyStream copy(tx, "gantry_jobs", kJobColumns);
@@ -268,7 +279,11 @@ uint64_t writeBatch(pqxx::connection& connection, const WriteBatch& batch, uint6
                     size_t one_trip_rows) {
   if (batch.onlyNewJobs() && maxId(batch) <= high_water) {
     try {
-      streamNewJobs(connection, batch);
+      if (batch.inserts().size() <= std::min(one_trip_rows, kMaxPreparedInsertRows)) {
+        insertNewJobs(connection, batch);
+      } else {
+        streamNewJobs(connection, batch);
+      }
       return high_water;
     } catch (const pqxx::unique_violation&) {
       // A replay (see encodeAndWrite), written the idempotent way.

@@ -1,5 +1,6 @@
 #include "job_columns.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "bytea_hex.h"
@@ -54,7 +55,22 @@ const char* const kCreateStageTables =
 const char* const kGetJobStatement = "gantry_get_job";
 const char* const kGetAttemptsStatement = "gantry_get_attempts";
 
+std::string insertJobsStatement(size_t rows) { return "gantry_insert_jobs_" + std::to_string(rows); }
+
 void prepareStatements(pqxx::connection& connection) {
+  const std::string_view columns = kJobColumns;
+  const size_t column_count = static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
+  std::string values;
+  size_t parameter = 0;
+  for (size_t rows = 1; rows <= kMaxPreparedInsertRows; ++rows) {
+    values += rows == 1 ? "(" : ",(";
+    for (size_t column = 0; column < column_count; ++column) {
+      values += (column == 0 ? "$" : ",$") + std::to_string(++parameter);
+    }
+    values += ")";
+    connection.prepare(insertJobsStatement(rows),
+                       std::string("INSERT INTO gantry_jobs (") + kJobColumns + ") VALUES " + values);
+  }
   connection.prepare(kGetJobStatement, std::string("SELECT ") + kJobColumns +
                                            " FROM gantry_jobs WHERE id = $1 UNION ALL SELECT " +
                                            kJobColumns +
@@ -188,6 +204,7 @@ void encodeAttempt(const AttemptRow& a, Rows& out) {
 
 template void encodeJob(const JobRow&, CopyRows&);
 template void encodeJob(const JobRow&, SqlRows&);
+template void encodeJob(const JobRow&, ParamRows&);
 template void encodeTransition(const JobTransition&, CopyRows&);
 template void encodeTransition(const JobTransition&, SqlRows&);
 template void encodeAttempt(const AttemptRow&, CopyRows&);

@@ -34,7 +34,13 @@ extern const char* const kCreateStageTables;
 // ($1 = job id).
 extern const char* const kGetJobStatement;
 extern const char* const kGetAttemptsStatement;
-// Registers them on `connection` (libpqxx prepares them on first use).
+// INSERTs of 1 to kMaxPreparedInsertRows new jobs into gantry_jobs, one
+// statement per row count: kJobColumns values row after row, as ParamRows
+// encodes them. Prepared, they cost neither parsing nor planning per commit.
+inline constexpr size_t kMaxPreparedInsertRows = 16;
+// REQUIRES: 1 <= rows <= kMaxPreparedInsertRows.
+std::string insertJobsStatement(size_t rows);
+// Registers them all on `connection` (libpqxx prepares each on first use).
 void prepareStatements(pqxx::connection& connection);
 
 // Text stored in the state column; empty for JOB_STATE_UNSPECIFIED and
@@ -54,8 +60,8 @@ inline uint64_t fromSql(int64_t value) {
   return static_cast<uint64_t>(value);
 }
 
-// Encoders, one row each, in the column orders above. Rows is CopyRows or
-// SqlRows (row_text.h).
+// Encoders, one row each, in the column orders above. Rows is CopyRows,
+// SqlRows or ParamRows (row_text.h).
 template <class Rows>
 void encodeJob(const JobRow& job, Rows& out);
 template <class Rows>

@@ -1,8 +1,9 @@
-// Rows of values as text Postgres reads, in the two forms the store sends:
-// COPY ... FROM STDIN text format (CopyRows) and SQL VALUES lists for
-// statements sent as plain text (SqlRows). One encoder (job_columns.h)
-// writes either, since both have the same interface and differ only in
-// syntax.
+// Rows of values as text Postgres reads, in the three forms the store
+// sends: COPY ... FROM STDIN text format (CopyRows), SQL VALUES lists for
+// statements sent as plain text (SqlRows), and one string per value for
+// the parameters of a prepared statement (ParamRows). One encoder
+// (job_columns.h) writes any of them, since they have the same interface
+// and differ only in syntax.
 //
 // Postgres text cannot hold NUL or invalid UTF-8 and rejects the whole
 // statement (and with it a whole group commit) when it meets them, so each
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gantry/common/utf8.h"
 
@@ -65,28 +67,76 @@ struct SqlSyntax {
   static const char* escape(unsigned char c) { return c == '\'' ? "''" : nullptr; }
 };
 
+// What stands for a byte of text in each form; nullptr for itself.
+struct PlainSyntax {
+  static const char* escape(unsigned char) { return nullptr; }
+};
+
+// Appends `value` with the syntax's escapes, NUL and invalid UTF-8 as
+// U+FFFD.
+template <class Syntax>
+void appendStorable(std::string& out, std::string_view value) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  size_t i = 0;
+  while (i < value.size()) {
+    // Copy the plain run in one go; most values are short ASCII.
+    size_t run = i;
+    while (run < value.size()) {
+      const auto c = static_cast<unsigned char>(value[run]);
+      if (c == 0 || c >= 0x80 || Syntax::escape(c) != nullptr) {
+        break;
+      }
+      ++run;
+    }
+    out.append(value.data() + i, run - i);
+    i = run;
+    if (i == value.size()) {
+      break;
+    }
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c == 0) {
+      out += kReplacement;
+      ++i;
+    } else if (c < 0x80) {
+      out += Syntax::escape(c);
+      ++i;
+    } else if (const size_t length = utf8SequenceLength(value.substr(i)); length > 0) {
+      out.append(value.data() + i, length);
+      i += length;
+    } else {
+      out += kReplacement;
+      ++i;
+    }
+  }
+}
+
+// Appends `bytes` as hex digits, two per byte.
+inline void appendHex(std::string& out, std::string_view bytes) {
+  constexpr char kHexDigits[] = "0123456789abcdef";
+  const size_t start = out.size();
+  out.resize(start + 2 * bytes.size());
+  char* digit = out.data() + start;
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    *digit++ = kHexDigits[c >> 4];
+    *digit++ = kHexDigits[c & 0x0F];
+  }
+}
+
 template <class Syntax>
 class RowText {
  public:
   void text(std::string_view value) {
     separate();
     data_ += Syntax::kTextQuote;
-    appendStorable(value);
+    appendStorable<Syntax>(data_, value);
     data_ += Syntax::kTextQuote;
   }
 
   void bytes(std::string_view value) {
-    constexpr char kHexDigits[] = "0123456789abcdef";
     separate();
     data_ += Syntax::kBytesOpen;
-    const size_t start = data_.size();
-    data_.resize(start + 2 * value.size());
-    char* digit = data_.data() + start;
-    for (const char ch : value) {
-      const auto c = static_cast<unsigned char>(ch);
-      *digit++ = kHexDigits[c >> 4];
-      *digit++ = kHexDigits[c & 0x0F];
-    }
+    appendHex(data_, value);
     data_ += Syntax::kBytesClose;
   }
 
@@ -123,43 +173,6 @@ class RowText {
     }
   }
 
-  // Appends `value` with the syntax's escapes, NUL and invalid UTF-8 as
-  // U+FFFD.
-  void appendStorable(std::string_view value) {
-    constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-    size_t i = 0;
-    while (i < value.size()) {
-      // Copy the plain run in one go; most values are short ASCII.
-      size_t run = i;
-      while (run < value.size()) {
-        const auto c = static_cast<unsigned char>(value[run]);
-        if (c == 0 || c >= 0x80 || Syntax::escape(c) != nullptr) {
-          break;
-        }
-        ++run;
-      }
-      data_.append(value.data() + i, run - i);
-      i = run;
-      if (i == value.size()) {
-        break;
-      }
-      const auto c = static_cast<unsigned char>(value[i]);
-      if (c == 0) {
-        data_ += kReplacement;
-        ++i;
-      } else if (c < 0x80) {
-        data_ += Syntax::escape(c);
-        ++i;
-      } else if (const size_t length = utf8SequenceLength(value.substr(i)); length > 0) {
-        data_.append(value.data() + i, length);
-        i += length;
-      } else {
-        data_ += kReplacement;
-        ++i;
-      }
-    }
-  }
-
   std::string data_;
   size_t rows_ = 0;
   bool at_row_start_ = true;
@@ -167,5 +180,25 @@ class RowText {
 
 using CopyRows = RowText<CopySyntax>;
 using SqlRows = RowText<SqlSyntax>;
+
+// Each value its own string, as a prepared statement's text parameters
+// take them: no quotes or escapes, bytes in bytea's hex form.
+class ParamRows {
+ public:
+  void text(std::string_view value) { appendStorable<PlainSyntax>(values_.emplace_back(), value); }
+  void bytes(std::string_view value) {
+    std::string& hex = values_.emplace_back("\\x");
+    appendHex(hex, value);
+  }
+  void integer(int64_t value) { values_.push_back(std::to_string(value)); }
+  void endRow() { ++rows_; }
+
+  const std::vector<std::string>& values() const { return values_; }
+  size_t rows() const { return rows_; }
+
+ private:
+  std::vector<std::string> values_;
+  size_t rows_ = 0;
+};
 
 }  // namespace gantry::broker::store
