@@ -2,7 +2,9 @@
 // final state.
 #include <signal.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "cluster.h"
 
@@ -89,8 +91,7 @@ std::string loseAWorkerHoldingJobs(Cluster& cluster, int signal) {
   cluster.startWorker(4);
   cluster.worker(0).signal(signal);
   EXPECT_TRUE(Cluster::waitFor(
-      [&] { return cluster.sqlCount(running_on + "worker_id = 'w2' AND attempt = 2") == 4; },
-      30s))
+      [&] { return cluster.sqlCount(running_on + "worker_id = 'w2' AND attempt = 2") == 4; }, 30s))
       << cluster.broker().log();
   EXPECT_EQ(cluster.sqlCount("SELECT count(DISTINCT error) FROM gantry_job_attempts"), 1);
   auto job = cluster.client().get(ids[0], true);
@@ -195,8 +196,113 @@ TEST(Chaos, DatabaseConnectionsKilledMidRun) {
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() >= 100; }, 60s));
   TestPostgres::shared().terminateConnections(cluster.databaseUrl());
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 1000; }, 120s))
-      << "finished " << cluster.finishedCount() << "\n" << cluster.broker().log();
+      << "finished " << cluster.finishedCount() << "\n"
+      << cluster.broker().log();
   expectEveryJobSucceededOnce(cluster, ids);
+}
+
+// One client keeps 16 submit requests in flight, as a bulk producer does,
+// while the broker's database connections are cut under it: mostly single
+// jobs (written as one prepared INSERT), some of 3, and now and then 100
+// (streamed by COPY). The committer is nearly always mid-commit when a cut
+// lands, so some commits end with an unknown outcome and are written
+// again. Every acknowledged job must be stored once and run once.
+class StreamingSubmitter {
+ public:
+  explicit StreamingSubmitter(const std::string& endpoint)
+      : thread_([this, endpoint] { run(endpoint); }) {}
+  ~StreamingSubmitter() { finish(); }
+
+  size_t acknowledged() const { return acknowledged_count_; }
+  // Stops sending, waits for the replies still due, and returns every
+  // acknowledged id.
+  std::vector<uint64_t> finish() {
+    stop_ = true;
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    return ids_;
+  }
+
+ private:
+  void run(const std::string& endpoint) {
+    BrokerClientOptions options;
+    options.endpoint = endpoint;
+    auto client = BrokerClient::connect(options);
+    ASSERT_TRUE(client.isOk()) << client.status().toString();
+    size_t outstanding = 0;
+    for (int request = 1; !stop_ || outstanding > 0;) {
+      for (; !stop_ && outstanding < 16; ++request) {
+        const int jobs = request % 25 == 0 ? 100 : request % 5 == 0 ? 3 : 1;
+        wire::Envelope envelope;
+        for (int i = 0; i < jobs; ++i) {
+          *envelope.mutable_submit()->add_jobs() = jobSpec("noop");
+        }
+        ASSERT_TRUE(client->send(envelope).isOk());
+        ++outstanding;
+      }
+      auto reply = client->receive(30s);
+      ASSERT_TRUE(reply.has_value()) << outstanding << " submits got no reply within 30 s";
+      ASSERT_TRUE(reply->has_submit_reply()) << reply->DebugString();
+      --outstanding;
+      ids_.insert(ids_.end(), reply->submit_reply().ids().begin(),
+                  reply->submit_reply().ids().end());
+      acknowledged_count_ = ids_.size();
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> acknowledged_count_{0};
+  std::vector<uint64_t> ids_;  // the submitter thread's until finish()
+  std::thread thread_;
+};
+
+// Rows of `table` (with `condition`) whose id is one of `ids`, counted a
+// chunk at a time: psql takes the query as one argument, whose size is
+// limited.
+long countIdsIn(Cluster& cluster, const std::string& table, const std::string& condition,
+                const std::vector<uint64_t>& ids) {
+  long total = 0;
+  for (size_t start = 0; start < ids.size(); start += 1000) {
+    std::string array;
+    for (size_t i = start; i < std::min(ids.size(), start + 1000); ++i) {
+      array += (i == start ? "" : ",") + std::to_string(ids[i]);
+    }
+    total += cluster.sqlCount("SELECT count(*) FROM " + table + " WHERE " + condition +
+                              " AND id = ANY('{" + array + "}'::bigint[])");
+  }
+  return total;
+}
+
+TEST(Chaos, DatabaseConnectionsCutUnderStreamingSubmits) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  StreamingSubmitter submitter(cluster.clientEndpoint());
+  for (int cut = 0; cut < 4; ++cut) {
+    const size_t before = submitter.acknowledged();
+    ASSERT_TRUE(Cluster::waitFor([&] { return submitter.acknowledged() >= before + 500; }, 60s))
+        << "acknowledged " << submitter.acknowledged() << "\n"
+        << cluster.broker().log();
+    TestPostgres::shared().terminateConnections(cluster.databaseUrl());
+  }
+  const size_t before = submitter.acknowledged();
+  ASSERT_TRUE(Cluster::waitFor([&] { return submitter.acknowledged() >= before + 500; }, 60s));
+  const std::vector<uint64_t> ids = submitter.finish();
+  ASSERT_EQ(std::set<uint64_t>(ids.begin(), ids.end()).size(), ids.size());
+  EXPECT_EQ(countIdsIn(cluster, "gantry_jobs", "true", ids), static_cast<long>(ids.size()));
+
+  cluster.startWorker(16);
+  cluster.startWorker(16);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.activeCount() == 0; }, 120s))
+      << "active " << cluster.activeCount();
+  EXPECT_EQ(countIdsIn(cluster, "gantry_job_history", "state = 'succeeded'", ids),
+            static_cast<long>(ids.size()));
+  // Nothing ran twice, acknowledged or not.
+  EXPECT_EQ(cluster.sqlCount("SELECT count(*) - count(DISTINCT id) FROM gantry_job_history"), 0);
+  EXPECT_EQ(cluster.sqlCount("SELECT count(*) FROM (SELECT job_id FROM gantry_job_attempts "
+                             "WHERE outcome = 'succeeded' GROUP BY job_id HAVING count(*) > 1) d"),
+            0);
 }
 
 TEST(Chaos, GracefulWorkerShutdownHandsBackWithoutCountingAttempts) {
