@@ -4,9 +4,11 @@
 // cost grows with the batch, not with the number of statements.
 //
 // A batch of new jobs alone (WriteBatch::onlyNewJobs, the usual batch of
-// submits) is one COPY outside a transaction block, which Postgres commits
-// on its own: two round trips, little parsing, and the rows stream to the
-// server while later ones are still being encoded. Other small batches go
+// submits) is one statement outside a transaction block, which Postgres
+// commits on its own: up to kMaxPreparedInsertRows jobs as a prepared
+// INSERT (one round trip, nothing to parse or plan), more as one COPY (two
+// round trips, little parsing per row, and the rows stream to the server
+// while later ones are still being encoded). Other small batches go
 // as a single string of statements in one simple query, which Postgres runs
 // as one implicit transaction: one round trip, which is what a commit of a
 // few jobs mostly costs. Larger ones use COPY inside BEGIN/COMMIT: a few

@@ -49,9 +49,9 @@ class PgStore {
   // queue settings are upserted (the last one per queue wins). Rows are
   // applied with set-based statements, so the cost grows with the batch,
   // not with the number of statements. A batch of new jobs alone is one
-  // COPY that commits on its own (two round trips); another small batch
-  // costs one round trip, a large one a few (it is streamed with COPY); an
-  // empty one costs none. A transition for a job that is not in the active
+  // statement that commits on its own (a prepared INSERT for a few, a COPY
+  // for more); another small batch costs one round trip, a large one a few
+  // (it is streamed with COPY); an empty one costs none. A transition for a job that is not in the active
   // table changes nothing (it was finished or revived meanwhile): failing
   // the batch would fail every other acknowledgement in it.
   // Text that Postgres cannot store (NUL bytes, invalid UTF-8) is stored
@@ -102,7 +102,8 @@ class PgStore {
   // Commits of at most this many rows (inserts, transitions and attempts
   // together) travel as one string of statements, in one round trip; larger
   // ones by COPY, which parses far less per row. Tests force either way.
-  // Batches of new jobs alone always take COPY.
+  // Batches of new jobs alone take a prepared INSERT up to the smaller of
+  // this and kMaxPreparedInsertRows (job_columns.h), else COPY.
   static constexpr size_t kDefaultOneTripRows = 64;
   void setOneTripRows(size_t rows) { one_trip_rows_ = rows; }
 
