@@ -219,8 +219,9 @@ void insertNewJobs(pqxx::connection& connection, const WriteBatch& batch) {
   for (const JobRow& row : batch.inserts()) {
     encodeJob(row, rows);
   }
-  pqxx::nontransaction(connection).exec_prepared(insertJobsStatement(rows.rows()),
-                                                 pqxx::prepare::make_dynamic_params(rows.values()));
+  pqxx::nontransaction(connection)
+      .exec_prepared(insertJobsStatement(rows.rows()),
+                     pqxx::prepare::make_dynamic_params(rows.values()));
 }
 
 // More go as one COPY, which parses far less per row than a VALUES list

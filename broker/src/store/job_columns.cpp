@@ -55,11 +55,14 @@ const char* const kCreateStageTables =
 const char* const kGetJobStatement = "gantry_get_job";
 const char* const kGetAttemptsStatement = "gantry_get_attempts";
 
-std::string insertJobsStatement(size_t rows) { return "gantry_insert_jobs_" + std::to_string(rows); }
+std::string insertJobsStatement(size_t rows) {
+  return "gantry_insert_jobs_" + std::to_string(rows);
+}
 
 void prepareStatements(pqxx::connection& connection) {
   const std::string_view columns = kJobColumns;
-  const size_t column_count = static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
+  const size_t column_count =
+      static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
   std::string values;
   size_t parameter = 0;
   for (size_t rows = 1; rows <= kMaxPreparedInsertRows; ++rows) {
@@ -68,8 +71,8 @@ void prepareStatements(pqxx::connection& connection) {
       values += (column == 0 ? "$" : ",$") + std::to_string(++parameter);
     }
     values += ")";
-    connection.prepare(insertJobsStatement(rows),
-                       std::string("INSERT INTO gantry_jobs (") + kJobColumns + ") VALUES " + values);
+    connection.prepare(insertJobsStatement(rows), std::string("INSERT INTO gantry_jobs (") +
+                                                      kJobColumns + ") VALUES " + values);
   }
   connection.prepare(kGetJobStatement, std::string("SELECT ") + kJobColumns +
                                            " FROM gantry_jobs WHERE id = $1 UNION ALL SELECT " +
