@@ -97,8 +97,8 @@ void appendStorable(std::string& out, std::string_view value) {
     if (c == 0) {
       out += kReplacement;
       ++i;
-    } else if (c < 0x80) {
-      out += Syntax::escape(c);
+    } else if (const char* escaped = c < 0x80 ? Syntax::escape(c) : nullptr) {
+      out += escaped;
       ++i;
     } else if (const size_t length = utf8SequenceLength(value.substr(i)); length > 0) {
       out.append(value.data() + i, length);

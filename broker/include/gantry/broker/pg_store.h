@@ -51,15 +51,18 @@ class PgStore {
   // not with the number of statements. A batch of new jobs alone is one
   // statement that commits on its own (a prepared INSERT for a few, a COPY
   // for more); another small batch costs one round trip, a large one a few
-  // (it is streamed with COPY); an empty one costs none. A transition for a job that is not in the
-  // active table changes nothing (it was finished or revived meanwhile): failing the batch would
-  // fail every other acknowledgement in it. Text that Postgres cannot store (NUL bytes, invalid
-  // UTF-8) is stored with U+FFFD in place of the bad bytes; bytes fields round-trip exactly. A
-  // final row with finished_at_ms = 0 is stored with its updated_at_ms there, since history is
-  // partitioned and expired by finish time. Idempotent: committing a batch again (the retry after
-  // kUnavailable when the connection broke during COMMIT and the outcome is unknown) applies it
-  // once; rows already stored are skipped, not duplicated or refused. kInvalidArgument, before any
-  // I/O, for a row whose state is not a JobState.
+  // (it is streamed with COPY); an empty one costs none. A transition for
+  // a job that is not in the active table changes nothing (it was finished
+  // or revived meanwhile): failing the batch would fail every other
+  // acknowledgement in it. Text that Postgres cannot store (NUL bytes,
+  // invalid UTF-8) is stored with U+FFFD in place of the bad bytes; bytes
+  // fields round-trip exactly. A final row with finished_at_ms = 0 is stored
+  // with its updated_at_ms there, since history is partitioned and expired
+  // by finish time. Idempotent: committing a batch again (the retry after
+  // kUnavailable when the connection broke during COMMIT and the outcome is
+  // unknown) applies it once; rows already stored are skipped, not
+  // duplicated or refused. kInvalidArgument, before any I/O, for a row
+  // whose state is not a JobState.
   Status commit(const WriteBatch& batch);
 
   // One consistent snapshot; `active` is ascending by id.
