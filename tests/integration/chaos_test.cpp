@@ -290,6 +290,24 @@ long countIdsIn(Cluster& cluster, const std::string& table, const std::string& c
   return total;
 }
 
+// Every id in `ids` (acknowledged submits) is stored once; two workers then
+// run every stored job, and each acknowledged one succeeds, once.
+void expectAcknowledgedJobsStoredAndRunOnce(Cluster& cluster, const std::vector<uint64_t>& ids) {
+  ASSERT_EQ(std::set<uint64_t>(ids.begin(), ids.end()).size(), ids.size());
+  EXPECT_EQ(countIdsIn(cluster, "gantry_jobs", "true", ids), static_cast<long>(ids.size()));
+  cluster.startWorker(16);
+  cluster.startWorker(16);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.activeCount() == 0; }, 120s))
+      << "active " << cluster.activeCount();
+  EXPECT_EQ(countIdsIn(cluster, "gantry_job_history", "state = 'succeeded'", ids),
+            static_cast<long>(ids.size()));
+  // Nothing ran twice, acknowledged or not.
+  EXPECT_EQ(cluster.sqlCount("SELECT count(*) - count(DISTINCT id) FROM gantry_job_history"), 0);
+  EXPECT_EQ(cluster.sqlCount("SELECT count(*) FROM (SELECT job_id FROM gantry_job_attempts "
+                             "WHERE outcome = 'succeeded' GROUP BY job_id HAVING count(*) > 1) d"),
+            0);
+}
+
 TEST(Chaos, DatabaseConnectionsCutUnderStreamingSubmits) {
   Cluster cluster;
   cluster.migrate();
@@ -304,21 +322,7 @@ TEST(Chaos, DatabaseConnectionsCutUnderStreamingSubmits) {
   }
   const size_t before = submitter.acknowledged();
   ASSERT_TRUE(Cluster::waitFor([&] { return submitter.acknowledged() >= before + 500; }, 60s));
-  const std::vector<uint64_t> ids = submitter.finish();
-  ASSERT_EQ(std::set<uint64_t>(ids.begin(), ids.end()).size(), ids.size());
-  EXPECT_EQ(countIdsIn(cluster, "gantry_jobs", "true", ids), static_cast<long>(ids.size()));
-
-  cluster.startWorker(16);
-  cluster.startWorker(16);
-  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.activeCount() == 0; }, 120s))
-      << "active " << cluster.activeCount();
-  EXPECT_EQ(countIdsIn(cluster, "gantry_job_history", "state = 'succeeded'", ids),
-            static_cast<long>(ids.size()));
-  // Nothing ran twice, acknowledged or not.
-  EXPECT_EQ(cluster.sqlCount("SELECT count(*) - count(DISTINCT id) FROM gantry_job_history"), 0);
-  EXPECT_EQ(cluster.sqlCount("SELECT count(*) FROM (SELECT job_id FROM gantry_job_attempts "
-                             "WHERE outcome = 'succeeded' GROUP BY job_id HAVING count(*) > 1) d"),
-            0);
+  expectAcknowledgedJobsStoredAndRunOnce(cluster, submitter.finish());
 }
 
 // The broker dies mid-stream: whatever it acknowledged is on disk, and runs
@@ -334,20 +338,8 @@ TEST(Chaos, SigkillTheBrokerUnderStreamingSubmits) {
   cluster.broker().signal(SIGKILL);
   ASSERT_TRUE(cluster.broker().waitExit(10s).has_value());
   const std::vector<uint64_t> ids = submitter.abandon();
-  ASSERT_EQ(std::set<uint64_t>(ids.begin(), ids.end()).size(), ids.size());
-  EXPECT_EQ(countIdsIn(cluster, "gantry_jobs", "true", ids), static_cast<long>(ids.size()));
-
   cluster.startBroker();
-  cluster.startWorker(16);
-  cluster.startWorker(16);
-  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.activeCount() == 0; }, 120s))
-      << "active " << cluster.activeCount();
-  EXPECT_EQ(countIdsIn(cluster, "gantry_job_history", "state = 'succeeded'", ids),
-            static_cast<long>(ids.size()));
-  EXPECT_EQ(cluster.sqlCount("SELECT count(*) - count(DISTINCT id) FROM gantry_job_history"), 0);
-  EXPECT_EQ(cluster.sqlCount("SELECT count(*) FROM (SELECT job_id FROM gantry_job_attempts "
-                             "WHERE outcome = 'succeeded' GROUP BY job_id HAVING count(*) > 1) d"),
-            0);
+  expectAcknowledgedJobsStoredAndRunOnce(cluster, ids);
 }
 
 TEST(Chaos, GracefulWorkerShutdownHandsBackWithoutCountingAttempts) {
