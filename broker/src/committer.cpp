@@ -16,10 +16,14 @@ constexpr int64_t kRetryCapMs = 2000;
 
 Committer::Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64_t retention_ms,
                      Clock& clock)
-    : store_(std::move(store)), conninfo_(std::move(conninfo)), retention_ms_(retention_ms),
+    : store_(std::move(store)),
+      conninfo_(std::move(conninfo)),
+      retention_ms_(retention_ms),
       clock_(clock) {}
 
-Committer::~Committer() { stop(); }
+Committer::~Committer() {
+  stop();
+}
 
 void Committer::stop() {
   stopping_ = true;
@@ -29,7 +33,9 @@ void Committer::stop() {
   }
 }
 
-void Committer::start() { thread_ = std::thread([this] { run(); }); }
+void Committer::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Committer::submitBatch(WriteBatch batch, uint64_t ticket) {
   backlog_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -108,9 +114,8 @@ void Committer::commitWithRetry(WriteBatch& batch, uint64_t ticket) {
       batch = WriteBatch{};
       return;
     }
-    log::error("commit failed; retrying", {{"error", status.toString()},
-                                           {"writes", batch.size()},
-                                           {"retry_in_ms", delay_ms}});
+    log::error("commit failed; retrying",
+               {{"error", status.toString()}, {"writes", batch.size()}, {"retry_in_ms", delay_ms}});
     pause(delay_ms);
     delay_ms = std::min(delay_ms * 2, kRetryCapMs);
   }
