@@ -67,7 +67,8 @@ struct SqlSyntax {
   static const char* escape(unsigned char c) { return c == '\'' ? "''" : nullptr; }
 };
 
-// What stands for a byte of text in each form; nullptr for itself.
+// Prepared statement parameters travel apart from the statement text, so
+// no byte needs an escape.
 struct PlainSyntax {
   static const char* escape(unsigned char) { return nullptr; }
 };

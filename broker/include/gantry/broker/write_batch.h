@@ -84,9 +84,9 @@ class WriteBatch {
 
   bool empty() const;
   size_t size() const;
-  // Only jobs new to the store, none of them final: nothing in the batch
-  // reads or changes a row an earlier batch wrote, so it may commit
-  // alongside earlier batches still in flight.
+  // Only jobs new to the store, none of them final, and nothing else: the
+  // usual batch of submits, which the store writes with one statement that
+  // commits on its own.
   bool onlyNewJobs() const;
 
   // Jobs first written in this batch, with later transitions applied; some
