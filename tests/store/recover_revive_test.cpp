@@ -7,7 +7,12 @@ namespace gantry::broker {
 namespace {
 
 QueueRoom ampleRoom() {
-  return QueueRoom({}, {}, UINT64_MAX);
+  static const BrokerConfig config = [] {
+    BrokerConfig c;
+    c.default_queue_capacity = UINT64_MAX;
+    return c;
+  }();
+  return QueueRoom({}, config);
 }
 
 TEST_F(StoreTest, RecoverOfAnEmptyDatabaseIsEmpty) {
@@ -171,7 +176,10 @@ TEST_F(StoreTest, ReviveStopsAtAFullQueueAndLeavesTheRestDead) {
   commit(batch);
 
   // "default" holds 8 of its 10 places; "other" is empty.
-  QueueRoom room({{"default", 8}}, {{"default", 10}}, 1);
+  BrokerConfig config;
+  config.queue_capacities = {{"default", 10}};
+  config.default_queue_capacity = 1;
+  QueueRoom room({{"default", 8}}, config);
   auto results = store_->revive({4, 3, 2, 1, 5}, kNow, std::move(room));
   ASSERT_TRUE(results.isOk()) << results.status().toString();
   ASSERT_EQ(results->size(), 5u);

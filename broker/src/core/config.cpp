@@ -24,4 +24,9 @@ uint64_t BrokerConfig::capacityFor(const std::string& queue) const {
   return it == queue_capacities.end() ? default_queue_capacity : it->second;
 }
 
+std::string queueFullMessage(const std::string& queue, uint64_t live, uint64_t capacity) {
+  return "queue '" + queue + "' is full: " + std::to_string(live) + " jobs of capacity " +
+         std::to_string(capacity);
+}
+
 }  // namespace gantry::broker

@@ -12,7 +12,9 @@ LiveJob* BrokerCore::findJob(uint64_t id) {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
-Effects BrokerCore::takeEffects() { return std::exchange(effects_, {}); }
+Effects BrokerCore::takeEffects() {
+  return std::exchange(effects_, {});
+}
 
 wire::IdOutcomesReply BrokerCore::cancel(const wire::CancelRequest& request, TimeMs now) {
   wire::IdOutcomesReply reply;
@@ -23,7 +25,8 @@ wire::IdOutcomesReply BrokerCore::cancel(const wire::CancelRequest& request, Tim
     if (job == nullptr) {
       outcome->set_ok(false);
       outcome->set_code(wire::NOT_FOUND);
-      outcome->set_message("job " + std::to_string(id) + " is not active (unknown or already final)");
+      outcome->set_message("job " + std::to_string(id) +
+                           " is not active (unknown or already final)");
       continue;
     }
     outcome->set_ok(true);
@@ -83,7 +86,7 @@ QueueRoom BrokerCore::queueRoom() const {
       live.emplace(names_.name(id), state.live());
     }
   }
-  return QueueRoom(std::move(live), config_.queue_capacities, config_.default_queue_capacity);
+  return QueueRoom(std::move(live), config_);
 }
 
 LiveJob& BrokerCore::createFromRow(const JobRow& row) {

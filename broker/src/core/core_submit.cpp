@@ -47,9 +47,9 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
     auto it = id ? queues_.find(*id) : queues_.end();
     const uint64_t live = it == queues_.end() ? 0 : it->second.live();
     if (live + count > capacity) {
-      return Status(StatusCode::kResourceExhausted,
-                    "queue '" + queue + "' is full: " + std::to_string(live) + " jobs of capacity " +
-                        std::to_string(capacity) + ", this request adds " + std::to_string(count));
+      return Status(
+          StatusCode::kResourceExhausted,
+          queueFullMessage(queue, live, capacity) + ", this request adds " + std::to_string(count));
     }
   }
 

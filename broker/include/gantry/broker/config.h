@@ -75,4 +75,8 @@ struct BrokerConfig {
   int64_t livenessMs() const { return static_cast<int64_t>(heartbeat_ms) * liveness; }
 };
 
+// How every refusal for capacity begins: "queue 'q' is full: N jobs of
+// capacity C".
+std::string queueFullMessage(const std::string& queue, uint64_t live, uint64_t capacity);
+
 }  // namespace gantry::broker

@@ -4,12 +4,12 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "gantry/broker/config.h"
 #include "gantry/broker/write_batch.h"
 #include "gantry/common/status.h"
 
@@ -19,7 +19,7 @@ namespace gantry::broker {
 struct RecoveredState {
   std::vector<JobRow> active;  // every job not in a final state
   std::vector<std::string> paused_queues;
-  uint64_t max_job_id = 0;     // over active and finished jobs
+  uint64_t max_job_id = 0;  // over active and finished jobs
 };
 
 struct JobWithAttempts {
@@ -46,22 +46,18 @@ struct ListFilter {
 // it. A snapshot: submits accepted while the revive runs are not in it.
 class QueueRoom {
  public:
-  // `live`: jobs per queue now; a queue not listed holds none.
-  QueueRoom(std::unordered_map<std::string, uint64_t> live,
-            std::map<std::string, uint64_t> capacities, uint64_t default_capacity)
-      : live_(std::move(live)), capacities_(std::move(capacities)),
-        default_capacity_(default_capacity) {}
+  // `live`: jobs per queue now; a queue not listed holds none. REQUIRES:
+  // `config` outlives this (the broker's configuration does).
+  QueueRoom(std::unordered_map<std::string, uint64_t> live, const BrokerConfig& config)
+      : live_(std::move(live)), config_(&config) {}
 
   // Takes one place in `queue`, or fails with kResourceExhausted naming the
   // queue and its capacity.
   Status take(const std::string& queue) {
-    auto cap = capacities_.find(queue);
-    const uint64_t capacity = cap == capacities_.end() ? default_capacity_ : cap->second;
+    const uint64_t capacity = config_->capacityFor(queue);
     uint64_t& live = live_[queue];
     if (live >= capacity) {
-      return Status(StatusCode::kResourceExhausted, "queue '" + queue + "' is full: " +
-                                                        std::to_string(live) + " jobs of capacity " +
-                                                        std::to_string(capacity));
+      return Status(StatusCode::kResourceExhausted, queueFullMessage(queue, live, capacity));
     }
     ++live;
     return Status::ok();
@@ -69,15 +65,14 @@ class QueueRoom {
 
  private:
   std::unordered_map<std::string, uint64_t> live_;
-  std::map<std::string, uint64_t> capacities_;
-  uint64_t default_capacity_;
+  const BrokerConfig* config_;  // read-only, so safe from the committer's thread
 };
 
 // Outcome of reviving one dead job.
 struct ReviveResult {
   uint64_t id = 0;
-  Status status;               // not found / not dead / queue full
-  std::optional<JobRow> row;   // the job, now queued, when status is ok
+  Status status;              // not found / not dead / queue full
+  std::optional<JobRow> row;  // the job, now queued, when status is ok
 };
 
 }  // namespace gantry::broker
