@@ -34,7 +34,10 @@ Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int6
 }  // namespace
 
 BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock)
-    : config_(config), clock_(clock), context_(1), workers_(context_, zmq::socket_type::router),
+    : config_(config),
+      clock_(clock),
+      context_(1),
+      workers_(context_, zmq::socket_type::router),
       clients_(context_, zmq::socket_type::router) {}
 
 BrokerServer::~BrokerServer() = default;
@@ -71,9 +74,8 @@ Status BrokerServer::start(int64_t db_wait_ms) {
     worker_disconnects_ =
         std::make_unique<DisconnectMonitor>(context_, workers_, "gantry-worker-disconnects");
   } catch (const zmq::error_t& e) {
-    return invalidArgument(std::string("cannot bind broker sockets (") +
-                           config_.worker_endpoint + ", " + config_.client_endpoint +
-                           "): " + e.what());
+    return invalidArgument(std::string("cannot bind broker sockets (") + config_.worker_endpoint +
+                           ", " + config_.client_endpoint + "): " + e.what());
   }
   committer_->start();
   reader_->start();
@@ -154,10 +156,11 @@ void BrokerServer::watchWorkerConnections() {
     return;
   }
   probe_workers_at_.reset();
+  wire::Envelope heartbeat;
+  heartbeat.mutable_heartbeat();
+  const std::string probe = encodeEnvelope(heartbeat);
   for (const std::string& routing_id : core_->workerRoutingIds()) {
-    wire::Envelope heartbeat;
-    heartbeat.mutable_heartbeat();
-    if (probeRoutedPeer(workers_, routing_id, heartbeat)) {
+    if (probeRoutedPeer(workers_, routing_id, probe)) {
       continue;
     }
     if (auto worker_id = core_->onDisconnected(routing_id, now)) {
@@ -263,7 +266,8 @@ void BrokerServer::replyWhenDurable(const std::string& to, wire::Envelope envelo
 
 void BrokerServer::replyError(const std::string& to, uint64_t correlation_id,
                               const Status& status) {
-  wire::Envelope env = makeErrorEnvelope(toWireError(status.code()), status.message(), correlation_id);
+  wire::Envelope env =
+      makeErrorEnvelope(toWireError(status.code()), status.message(), correlation_id);
   sendRouted(clients_, to, env);
 }
 

@@ -3,8 +3,6 @@
 #include <cstdint>
 #include <cstring>
 
-#include "gantry/common/codec.h"
-
 namespace gantry {
 
 DisconnectMonitor::DisconnectMonitor(zmq::context_t& context, zmq::socket_t& socket,
@@ -49,14 +47,13 @@ bool DisconnectMonitor::takeDisconnects() {
 }
 
 bool probeRoutedPeer(zmq::socket_t& router, const std::string& routing_id,
-                     wire::Envelope& envelope) {
-  const std::string bytes = encodeEnvelope(envelope);
+                     std::string_view encoded) {
   try {
     if (!router.send(zmq::buffer(routing_id),
                      zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
       return true;  // its queue is full: still connected
     }
-    (void)router.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    (void)router.send(zmq::buffer(encoded), zmq::send_flags::dontwait);
     return true;
   } catch (const zmq::error_t& e) {
     return e.num() != EHOSTUNREACH;

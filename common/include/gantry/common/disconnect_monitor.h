@@ -13,10 +13,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <zmq.hpp>
-
-#include "gantry.pb.h"
 
 namespace gantry {
 
@@ -37,10 +36,11 @@ class DisconnectMonitor {
   zmq::socket_t events_;
 };
 
-// Sends `envelope` to `routing_id` on a ROUTER that has ZMQ_ROUTER_MANDATORY
-// set, and returns false only when the ROUTER has no connection with that
-// routing id any more. A peer whose queue is full counts as connected.
+// Sends `encoded` (an envelope, encodeEnvelope) to `routing_id` on a ROUTER
+// that has ZMQ_ROUTER_MANDATORY set, and returns false only when the ROUTER
+// has no connection with that routing id any more. A peer whose queue is
+// full counts as connected.
 bool probeRoutedPeer(zmq::socket_t& router, const std::string& routing_id,
-                     wire::Envelope& envelope);
+                     std::string_view encoded);
 
 }  // namespace gantry
