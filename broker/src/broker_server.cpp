@@ -4,6 +4,7 @@
 
 #include "gantry/common/codec.h"
 #include "gantry/common/log.h"
+#include "gantry/common/poll_set.h"
 
 namespace gantry::broker {
 namespace {
@@ -96,37 +97,32 @@ int BrokerServer::pollTimeoutMs() {
 }
 
 void BrokerServer::run() {
-  zmq::pollitem_t items[] = {
-      {workers_.handle(), 0, ZMQ_POLLIN, 0},
-      {clients_.handle(), 0, ZMQ_POLLIN, 0},
-      {nullptr, committer_->events().fd(), ZMQ_POLLIN, 0},
-      {nullptr, reader_->replies().fd(), ZMQ_POLLIN, 0},
-      {nullptr, stop_.fd(), ZMQ_POLLIN, 0},
-  };
+  PollSet poll_set;
+  const size_t workers = poll_set.addSocket(workers_);
+  const size_t clients = poll_set.addSocket(clients_);
+  const size_t committed = poll_set.addFd(committer_->events().fd());
+  const size_t read_replies = poll_set.addFd(reader_->replies().fd());
+  const size_t stop = poll_set.addFd(stop_.fd());
   while (true) {
-    try {
-      zmq::poll(items, std::size(items), std::chrono::milliseconds(pollTimeoutMs()));
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) {
-        log::error("poll failed", {{"error", e.what()}});
-        break;
-      }
+    if (std::string error; !poll_set.wait(pollTimeoutMs(), &error)) {
+      log::error("poll failed", {{"error", error}});
+      break;
     }
-    if (items[4].revents & ZMQ_POLLIN) {
+    if (poll_set.ready(stop)) {
       break;
     }
     // A source is only read when poll says so: reading an empty socket or
     // mailbox still costs system calls, and rounds are frequent.
-    if (items[2].revents & ZMQ_POLLIN) {
+    if (poll_set.ready(committed)) {
       drainCommitter();
     }
-    if (items[3].revents & ZMQ_POLLIN) {
+    if (poll_set.ready(read_replies)) {
       drainReader();
     }
-    if (items[0].revents & ZMQ_POLLIN) {
+    if (poll_set.ready(workers)) {
       serveWorkers();
     }
-    if (items[1].revents & ZMQ_POLLIN) {
+    if (poll_set.ready(clients)) {
       serveClients();
     }
     watchWorkerConnections();

@@ -1,5 +1,9 @@
 #include "gantry/common/broker_client.h"
 
+#include <poll.h>
+
+#include <algorithm>
+#include <climits>
 #include <utility>
 
 #include "gantry/common/clock.h"
@@ -9,14 +13,18 @@
 namespace gantry {
 namespace {
 
-// Waits until `socket` is readable or `timeout_ms` passes. Interrupted waits
-// (EINTR) report "not readable"; the caller re-checks its deadline.
-bool waitReadable(zmq::socket_t& socket, int64_t timeout_ms) {
-  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+// Waits until `socket` may have a message or `timeout_ms` passes. REQUIRES:
+// the last operation on the socket was a receive that found nothing. That
+// receive processed the socket's pending commands, so its ZMQ_FD descriptor
+// signals the next arrival and one poll(2) suffices; zmq_poll would ask the
+// socket for its events twice more. Interrupted waits (EINTR) report "not
+// readable"; the caller re-checks its deadline.
+bool waitAfterEmptyReceive(zmq::socket_t& socket, int64_t timeout_ms) {
   try {
-    return zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms)) > 0;
+    pollfd fd{socket.get(zmq::sockopt::fd), POLLIN, 0};
+    return ::poll(&fd, 1, static_cast<int>(std::min<int64_t>(timeout_ms, INT_MAX))) > 0;
   } catch (const zmq::error_t&) {
-    return false;
+    return false;  // the context is shutting down
   }
 }
 
@@ -76,10 +84,9 @@ Result<uint64_t> BrokerClient::send(wire::Envelope request) {
   // The broker's transport drops the connection of a peer that sends more
   // (no reply, only a timeout here), so say it plainly instead.
   if (encoded.size() > kMaxEnvelopeBytes) {
-    return invalidArgument("request of " + std::to_string(encoded.size()) +
-                           " bytes exceeds the broker's limit of " +
-                           std::to_string(kMaxEnvelopeBytes) +
-                           " bytes per message; send fewer jobs per request");
+    return invalidArgument(
+        "request of " + std::to_string(encoded.size()) + " bytes exceeds the broker's limit of " +
+        std::to_string(kMaxEnvelopeBytes) + " bytes per message; send fewer jobs per request");
   }
   if (!sendBody(socket_, encoded)) {
     return unavailable("cannot queue a request to broker at " + options_.endpoint +
@@ -100,7 +107,7 @@ std::optional<wire::Envelope> BrokerClient::receiveUntil(int64_t deadline_ms) {
       if (remaining <= 0) {
         return std::nullopt;
       }
-      waitReadable(socket_, remaining);
+      waitAfterEmptyReceive(socket_, remaining);
       continue;
     }
     Decoded decoded = decodeEnvelope(*bytes);
@@ -109,10 +116,10 @@ std::optional<wire::Envelope> BrokerClient::receiveUntil(int64_t deadline_ms) {
     }
     if (decoded.envelope.correlation_id() != 0) {
       // It is the answer to something we asked; say why it is unusable.
-      return makeErrorEnvelope(toWireError(decoded.status.code()),
-                               "unusable reply from broker at " + options_.endpoint + ": " +
-                                   decoded.status.message(),
-                               decoded.envelope.correlation_id());
+      return makeErrorEnvelope(
+          toWireError(decoded.status.code()),
+          "unusable reply from broker at " + options_.endpoint + ": " + decoded.status.message(),
+          decoded.envelope.correlation_id());
     }
     ++undecodable_replies_;
     last_decode_error_ = decoded.status.message();
@@ -143,7 +150,7 @@ Result<wire::Envelope> BrokerClient::call(wire::Envelope request,
     return std::move(*reply);
   }
   std::string message = "no reply from broker at " + options_.endpoint + " within " +
-                         std::to_string(timeout.count()) + " ms";
+                        std::to_string(timeout.count()) + " ms";
   if (undecodable_replies_ != undecodable_before) {
     message += " (dropped " + std::to_string(undecodable_replies_ - undecodable_before) +
                " undecodable message(s): " + last_decode_error_ + ")";

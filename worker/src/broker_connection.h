@@ -34,8 +34,8 @@ class BrokerConnection {
   // Non-blocking; nullopt when nothing is waiting or not open.
   std::optional<std::string> receive();
 
-  // For zmq_poll. REQUIRES: isOpen()
-  void* handle() { return socket_->handle(); }
+  // For PollSet. REQUIRES: isOpen()
+  zmq::socket_t& socket() { return *socket_; }
 
  private:
   zmq::context_t& context_;

@@ -75,28 +75,24 @@ WorkerStats WorkerLoop::stats() const {
 }
 
 void WorkerLoop::pollOnce(TimeMs now) {
-  zmq_pollitem_t items[3] = {
-      {nullptr, stop_event_.fd(), ZMQ_POLLIN, 0},
-      {nullptr, events_.fd(), ZMQ_POLLIN, 0},
-      {connection_.isOpen() ? connection_.handle() : nullptr, 0, ZMQ_POLLIN, 0},
-  };
-  const size_t count = connection_.isOpen() ? 3 : 2;
-  try {
-    zmq::poll(items, count, std::chrono::milliseconds(pollTimeoutMs(now)));
-  } catch (const zmq::error_t& e) {
-    // EINTR: a signal arrived; its handler has already raised the flag.
-    if (e.num() != EINTR) {
-      log::error("poll failed", {{"worker_id", worker_id_}, {"error", e.what()}});
-    }
+  // Rebuilt every round: reconnecting replaces the broker socket.
+  poll_set_.clear();
+  const size_t stop = poll_set_.addFd(stop_event_.fd());
+  const size_t handler_events = poll_set_.addFd(events_.fd());
+  const bool connected = connection_.isOpen();
+  const size_t broker = connected ? poll_set_.addSocket(connection_.socket()) : 0;
+  // A signal cuts the wait short; its handler has already raised the flag.
+  if (std::string error; !poll_set_.wait(static_cast<int>(pollTimeoutMs(now)), &error)) {
+    log::error("poll failed", {{"worker_id", worker_id_}, {"error", error}});
     return;
   }
-  if (items[0].revents != 0) {
+  if (poll_set_.ready(stop)) {
     stop_event_.clear();  // the flag itself is read in onTimers
   }
-  if (items[1].revents != 0) {
+  if (poll_set_.ready(handler_events)) {
     drainHandlerEvents();
   }
-  if (count == 3 && items[2].revents != 0) {
+  if (connected && poll_set_.ready(broker)) {
     receiveAll(clock_.nowMs());
   }
 }
@@ -220,7 +216,9 @@ void WorkerLoop::sendHeartbeat(TimeMs now) {
   flushOutbox();  // retries results a full send queue refused earlier
 }
 
-uint32_t WorkerLoop::advertisedSlots() const { return draining_ ? 0 : jobs_.advertisedSlots(); }
+uint32_t WorkerLoop::advertisedSlots() const {
+  return draining_ ? 0 : jobs_.advertisedSlots();
+}
 
 void WorkerLoop::updateCredit() {
   const uint32_t slots = advertisedSlots();

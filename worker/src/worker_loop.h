@@ -1,4 +1,4 @@
-// The worker's I/O thread: one zmq_poll loop over the broker socket, the
+// The worker's I/O thread: one poll loop over the broker socket, the
 // handler mailbox and the stop eventfd. Everything here except
 // requestStop() and stats() runs on the thread that calls run(). The public
 // contract is in gantry/worker/worker.h; this is its implementation, split
@@ -20,6 +20,7 @@
 #include "gantry.pb.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/mailbox.h"
+#include "gantry/common/poll_set.h"
 #include "gantry/worker/worker.h"
 #include "handler_pool.h"
 #include "job_table.h"
@@ -110,6 +111,7 @@ class WorkerLoop {
   BrokerConnection connection_;
   Mailbox<HandlerEvent> events_;
   EventFd stop_event_;
+  PollSet poll_set_;  // I/O thread only
   std::atomic<bool> stop_requested_{false};
   Counters counters_;
 
