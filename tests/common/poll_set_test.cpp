@@ -24,36 +24,30 @@ struct SocketPair {
   }
 };
 
-TEST(PollSet, NothingReadyTimesOutWithNothingReported) {
+// A socket with nothing to receive and an eventfd, both in one poll set.
+struct PollSetOverSocketAndFd : ::testing::Test {
   SocketPair pair;
-  EventFd idle;
+  EventFd event;
   PollSet poll_set;
   const size_t socket = poll_set.addSocket(pair.receiver);
-  const size_t fd = poll_set.addFd(idle.fd());
-  poll_set.wait(0);
+  const size_t fd = poll_set.addFd(event.fd());
+};
+
+TEST_F(PollSetOverSocketAndFd, NothingReadyTimesOutWithNothingReported) {
+  EXPECT_TRUE(poll_set.wait(0));
   EXPECT_FALSE(poll_set.ready(socket));
   EXPECT_FALSE(poll_set.ready(fd));
 }
 
-TEST(PollSet, ReadablePlainDescriptorIsReported) {
-  SocketPair pair;
-  EventFd signalled;
-  signalled.signal();
-  PollSet poll_set;
-  const size_t socket = poll_set.addSocket(pair.receiver);
-  const size_t fd = poll_set.addFd(signalled.fd());
-  poll_set.wait(kLongWaitMs);
+TEST_F(PollSetOverSocketAndFd, ReadablePlainDescriptorIsReported) {
+  event.signal();
+  EXPECT_TRUE(poll_set.wait(kLongWaitMs));
   EXPECT_TRUE(poll_set.ready(fd));
   EXPECT_FALSE(poll_set.ready(socket));
 }
 
-TEST(PollSet, WaitOnAShutDownContextFailsWithTheReason) {
-  SocketPair pair;
-  EventFd signalled;
-  signalled.signal();
-  PollSet poll_set;
-  (void)poll_set.addSocket(pair.receiver);
-  const size_t fd = poll_set.addFd(signalled.fd());
+TEST_F(PollSetOverSocketAndFd, WaitOnAShutDownContextFailsWithTheReason) {
+  event.signal();
   pair.context.shutdown();
   std::string error;
   EXPECT_FALSE(poll_set.wait(kLongWaitMs, &error));
