@@ -119,13 +119,11 @@ void BrokerServer::run() {
     if (poll_set.ready(read_replies)) {
       drainReader();
     }
-    if (poll_set.ready(workers)) {
-      serveWorkers();
-    }
+    const bool workers_woke_without_message = poll_set.ready(workers) && serveWorkers() == 0;
     if (poll_set.ready(clients)) {
       serveClients();
     }
-    watchWorkerConnections();
+    watchWorkerConnections(workers_woke_without_message);
     core_->tick(clock_.nowMs());
     flushEffects();
   }
@@ -138,12 +136,18 @@ void BrokerServer::run() {
   reader_.reset();
 }
 
-void BrokerServer::watchWorkerConnections() {
+void BrokerServer::watchWorkerConnections(bool socket_woke_without_message) {
   const TimeMs now = clock_.nowMs();
   // The monitor is read on a timer rather than polled: every socket in the
-  // poll set costs system calls on every round, and rounds are frequent.
-  if (now >= next_disconnect_check_ms_) {
+  // poll set costs system calls on every round, and rounds are frequent. A
+  // worker socket that woke the loop without a message most likely saw a
+  // connection open or close, so the monitor is read then too, and a closed
+  // connection is acted on at once rather than at the next tick.
+  const bool due = now >= next_disconnect_check_ms_;
+  if (due) {
     next_disconnect_check_ms_ = now + std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
+  }
+  if (due || socket_woke_without_message) {
     if (worker_disconnects_->takeDisconnects() && !probe_workers_at_) {
       probe_workers_at_ = now + kProbeDelayMs;
     }
@@ -166,14 +170,16 @@ void BrokerServer::watchWorkerConnections() {
   }
 }
 
-void BrokerServer::serveWorkers() {
-  for (int i = 0; i < kMaxMessagesPerRound; ++i) {
+int BrokerServer::serveWorkers() {
+  int received = 0;
+  for (; received < kMaxMessagesPerRound; ++received) {
     auto message = receiveRouted(workers_);
     if (!message) {
-      return;
+      break;
     }
     handleWorkerMessage(*message);
   }
+  return received;
 }
 
 void BrokerServer::serveClients() {

@@ -98,8 +98,8 @@ std::string loseAWorkerHoldingJobs(Cluster& cluster, int signal) {
   return job.isOk() && job->attempts_size() > 0 ? job->attempts(0).error() : "";
 }
 
-// With heartbeats once a minute, only the closed connection can tell the
-// broker within the test's patience.
+// With heartbeats every ten minutes, only the closed connection, acted on
+// when it happens, can tell the broker within the test's patience.
 TEST(Chaos, AKilledWorkersJobsMoveOnAsSoonAsItsConnectionCloses) {
   Cluster cluster;
   cluster.useSlowHeartbeats();

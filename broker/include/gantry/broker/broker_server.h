@@ -58,7 +58,8 @@ class BrokerServer {
     wire::Envelope envelope;
   };
 
-  void serveWorkers();
+  // Returns how many messages it handled.
+  int serveWorkers();
   void serveClients();
   void handleWorkerMessage(const RoutedMessage& message);
   void handleClientMessage(const RoutedMessage& message);
@@ -85,7 +86,7 @@ class BrokerServer {
   void drainReader();
   int pollTimeoutMs();
   // Finds the workers whose connection closed and declares them lost.
-  void watchWorkerConnections();
+  void watchWorkerConnections(bool socket_woke_without_message);
 
   const BrokerConfig& config_;
   Clock& clock_;
@@ -101,8 +102,8 @@ class BrokerServer {
   TimeMs next_disconnect_check_ms_ = 0;
   std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
   EventFd stop_;
-  uint64_t ticket_ = 0;            // last batch handed to the committer
-  uint64_t durable_ticket_ = 0;    // last batch known durable
+  uint64_t ticket_ = 0;          // last batch handed to the committer
+  uint64_t durable_ticket_ = 0;  // last batch known durable
   std::vector<PendingReply> replies_this_round_;
   std::deque<PendingReply> waiting_for_durability_;
   ServerCounters counters_;
