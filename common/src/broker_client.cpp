@@ -84,9 +84,10 @@ Result<uint64_t> BrokerClient::send(wire::Envelope request) {
   // The broker's transport drops the connection of a peer that sends more
   // (no reply, only a timeout here), so say it plainly instead.
   if (encoded.size() > kMaxEnvelopeBytes) {
-    return invalidArgument(
-        "request of " + std::to_string(encoded.size()) + " bytes exceeds the broker's limit of " +
-        std::to_string(kMaxEnvelopeBytes) + " bytes per message; send fewer jobs per request");
+    return invalidArgument("request of " + std::to_string(encoded.size()) +
+                           " bytes exceeds the broker's limit of " +
+                           std::to_string(kMaxEnvelopeBytes) +
+                           " bytes per message; send fewer jobs per request");
   }
   if (!sendBody(socket_, encoded)) {
     return unavailable("cannot queue a request to broker at " + options_.endpoint +
@@ -116,10 +117,10 @@ std::optional<wire::Envelope> BrokerClient::receiveUntil(int64_t deadline_ms) {
     }
     if (decoded.envelope.correlation_id() != 0) {
       // It is the answer to something we asked; say why it is unusable.
-      return makeErrorEnvelope(
-          toWireError(decoded.status.code()),
-          "unusable reply from broker at " + options_.endpoint + ": " + decoded.status.message(),
-          decoded.envelope.correlation_id());
+      return makeErrorEnvelope(toWireError(decoded.status.code()),
+                               "unusable reply from broker at " + options_.endpoint + ": " +
+                                   decoded.status.message(),
+                               decoded.envelope.correlation_id());
     }
     ++undecodable_replies_;
     last_decode_error_ = decoded.status.message();
@@ -150,7 +151,7 @@ Result<wire::Envelope> BrokerClient::call(wire::Envelope request,
     return std::move(*reply);
   }
   std::string message = "no reply from broker at " + options_.endpoint + " within " +
-                        std::to_string(timeout.count()) + " ms";
+                         std::to_string(timeout.count()) + " ms";
   if (undecodable_replies_ != undecodable_before) {
     message += " (dropped " + std::to_string(undecodable_replies_ - undecodable_before) +
                " undecodable message(s): " + last_decode_error_ + ")";

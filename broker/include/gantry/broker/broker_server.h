@@ -102,8 +102,8 @@ class BrokerServer {
   TimeMs next_disconnect_check_ms_ = 0;
   std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
   EventFd stop_;
-  uint64_t ticket_ = 0;          // last batch handed to the committer
-  uint64_t durable_ticket_ = 0;  // last batch known durable
+  uint64_t ticket_ = 0;            // last batch handed to the committer
+  uint64_t durable_ticket_ = 0;    // last batch known durable
   std::vector<PendingReply> replies_this_round_;
   std::deque<PendingReply> waiting_for_durability_;
   ServerCounters counters_;
