@@ -39,17 +39,26 @@ int main(int argc, char** argv) {
   gantry::log::init("broker", options.log_level);
 
   gantry::broker::BrokerServer server(options.config, gantry::SystemClock::instance());
+  // Before start(): a standby broker waits there and must stop on a signal.
+  g_server = &server;
+  std::signal(SIGTERM, onSignal);
+  std::signal(SIGINT, onSignal);
   if (auto s = server.start(options.db_wait_ms); !s.isOk()) {
+    if (server.stopRequested()) {
+      gantry::log::info("broker stopped before serving", {{"reason", s.message()}});
+      return 0;
+    }
     gantry::log::error("broker cannot start", {{"error", s.message()}});
     std::cerr << "gantry-broker: " << s.message() << "\n";
     // A bad endpoint is a configuration error like a bad flag.
     return s.code() == gantry::StatusCode::kInvalidArgument ? 2 : 1;
   }
-  g_server = &server;
-  std::signal(SIGTERM, onSignal);
-  std::signal(SIGINT, onSignal);
-  server.run();
+  const gantry::Status served = server.run();
   g_server = nullptr;
+  if (!served.isOk()) {
+    std::cerr << "gantry-broker: " << served.message() << "\n";
+    return 1;  // a supervisor restarts it as a standby
+  }
   gantry::log::info("broker stopped");
   return 0;
 }

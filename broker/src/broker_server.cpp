@@ -1,5 +1,8 @@
 #include "gantry/broker/broker_server.h"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <random>
 
 #include "gantry/common/codec.h"
@@ -18,7 +21,26 @@ constexpr int kMaxMessagesPerRound = 2000;
 // could still find it; a few milliseconds settle it.
 constexpr int64_t kProbeDelayMs = 10;
 
-Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms) {
+// A standby broker tries to take ownership this often; a new owner bumps
+// the epoch at once, so the wait is what a takeover costs.
+constexpr int kOwnershipPollMs = 500;
+// ...and says that it is waiting this often.
+constexpr int64_t kStandbyReportIntervalMs = 30000;
+
+// Long enough for the last replies to leave before the sockets close.
+constexpr int kFinalRepliesLingerMs = 1000;
+
+// Who took ownership, for the operator who finds another broker waiting.
+std::string holderName(const std::string& client_endpoint) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid()) + " (clients at " + client_endpoint +
+         ")";
+}
+
+// Gives up early when `stop_fd` becomes readable.
+Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms,
+                                               int stop_fd) {
   const int64_t deadline = monotonicMs() + wait_ms;
   int64_t delay_ms = 100;
   while (true) {
@@ -27,7 +49,10 @@ Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int6
       return store;
     }
     log::warn("database not reachable yet; retrying", {{"error", store.status().message()}});
-    zmq_poll(nullptr, 0, static_cast<long>(delay_ms));  // a plain timed wait
+    pollfd stop = {stop_fd, POLLIN, 0};
+    if (::poll(&stop, 1, static_cast<int>(delay_ms)) > 0) {
+      return store;
+    }
     delay_ms = std::min<int64_t>(delay_ms * 2, 2000);
   }
 }
@@ -44,12 +69,17 @@ BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock)
 BrokerServer::~BrokerServer() = default;
 
 Status BrokerServer::start(int64_t db_wait_ms) {
-  auto store = connectWithin(config_.database_url, db_wait_ms);
+  auto store = connectWithin(config_.database_url, db_wait_ms, stop_.fd());
   if (!store.isOk()) {
     return store.status();
   }
   if (Status s = (*store)->checkSchema(); !s.isOk()) {
     return s;
+  }
+  // Before recovering: only the owner's view of the database is the truth.
+  auto epoch = takeOwnership(**store);
+  if (!epoch.isOk()) {
+    return epoch.status();
   }
   auto recovered = (*store)->recover();
   if (!recovered.isOk()) {
@@ -60,8 +90,8 @@ Status BrokerServer::start(int64_t db_wait_ms) {
   core_->restore(std::move(recovered.value()), clock_.nowMs());
   log::info("recovered state from the database", {{"active_jobs", active}});
 
-  committer_ = std::make_unique<Committer>(std::move(store.value()), config_.database_url,
-                                           config_.retention_ms, clock_);
+  committer_ = std::make_unique<Committer>(std::move(store.value()), epoch.value(),
+                                           config_.database_url, config_.retention_ms, clock_);
   reader_ = std::make_unique<Reader>(config_.database_url);
 
   try {
@@ -84,6 +114,32 @@ Status BrokerServer::start(int64_t db_wait_ms) {
   return Status::ok();
 }
 
+Result<uint64_t> BrokerServer::takeOwnership(PgStore& store) {
+  const std::string holder = holderName(config_.client_endpoint);
+  TimeMs next_report_ms = 0;
+  while (true) {
+    auto taken = store.tryTakeOwnership(holder, clock_.nowMs());
+    if (!taken.isOk()) {
+      return taken.status();
+    }
+    if (taken->has_value()) {
+      log::info("took ownership of the database", {{"epoch", **taken}});
+      return **taken;
+    }
+    if (clock_.nowMs() >= next_report_ms) {
+      next_report_ms = clock_.nowMs() + kStandbyReportIntervalMs;
+      auto owner = store.owner();
+      log::warn("another broker owns the database; waiting as a standby until it stops",
+                {{"owner", owner.isOk() ? owner->holder : owner.status().message()},
+                 {"owner_since_ms", owner.isOk() ? owner->acquired_at_ms : 0}});
+    }
+    pollfd stop = {stop_.fd(), POLLIN, 0};
+    if (::poll(&stop, 1, kOwnershipPollMs) > 0) {
+      return unavailable("stopped while waiting for another broker to release the database");
+    }
+  }
+}
+
 int BrokerServer::pollTimeoutMs() {
   // Liveness and lease checks need a few ticks per heartbeat interval; a
   // due delayed job should start on time.
@@ -96,7 +152,7 @@ int BrokerServer::pollTimeoutMs() {
   return static_cast<int>(timeout);
 }
 
-void BrokerServer::run() {
+Status BrokerServer::run() {
   PollSet poll_set;
   const size_t workers = poll_set.addSocket(workers_);
   const size_t clients = poll_set.addSocket(clients_);
@@ -115,6 +171,9 @@ void BrokerServer::run() {
     // mailbox still costs system calls, and rounds are frequent.
     if (poll_set.ready(committed)) {
       drainCommitter();
+      if (ownership_lost_) {
+        break;
+      }
     }
     if (poll_set.ready(read_replies)) {
       drainReader();
@@ -127,13 +186,35 @@ void BrokerServer::run() {
     core_->tick(clock_.nowMs());
     flushEffects();
   }
-  flushEffects();
+  // A broker that lost the database sends workers nothing more: the new
+  // owner decides who runs what.
+  if (!ownership_lost_) {
+    flushEffects();
+    log::info("broker stopping; flushing writes", {{"backlog", committer_->backlog()}});
+  }
   worker_disconnects_.reset();
-  log::info("broker stopping; flushing writes", {{"backlog", committer_->backlog()}});
-  committer_->stop();  // commits what was queued, then joins
+  clients_.set(zmq::sockopt::linger, kFinalRepliesLingerMs);
+  committer_->stop();  // commits what was queued (unless ownership was lost), then joins
   drainCommitter();    // acknowledge what became durable
   committer_.reset();
   reader_.reset();
+  if (ownership_lost_) {
+    failUnacknowledged(
+        "another broker took over the database before this request's writes "
+        "were confirmed durable; they may or may not have been applied");
+    return failedPrecondition(*ownership_lost_);
+  }
+  failUnacknowledged(
+      "the broker stopped before this request's writes were confirmed durable "
+      "(the database was unreachable); they may or may not have been applied");
+  return Status::ok();
+}
+
+void BrokerServer::failUnacknowledged(const std::string& why) {
+  for (const PendingReply& reply : waiting_for_durability_) {
+    replyError(reply.routing_id, reply.envelope.correlation_id(), unavailable(why));
+  }
+  waiting_for_durability_.clear();
 }
 
 void BrokerServer::watchWorkerConnections(bool socket_woke_without_message) {
@@ -216,6 +297,12 @@ void BrokerServer::drainCommitter() {
   for (CommitterEvent& event : committer_->events().drain()) {
     if (auto* committed = std::get_if<Committed>(&event)) {
       durable_ticket_ = std::max(durable_ticket_, committed->ticket);
+      continue;
+    }
+    if (auto* lost = std::get_if<OwnershipLost>(&event)) {
+      log::error("another broker took over the database; this one stops without writing more",
+                 {{"reason", lost->reason}});
+      ownership_lost_ = lost->reason;
       continue;
     }
     auto& revived = std::get<Revived>(event);

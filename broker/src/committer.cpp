@@ -14,9 +14,10 @@ constexpr int64_t kRetryCapMs = 2000;
 
 }  // namespace
 
-Committer::Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64_t retention_ms,
-                     Clock& clock)
+Committer::Committer(std::unique_ptr<PgStore> store, uint64_t owner_epoch, std::string conninfo,
+                     int64_t retention_ms, Clock& clock)
     : store_(std::move(store)),
+      owner_epoch_(owner_epoch),
       conninfo_(std::move(conninfo)),
       retention_ms_(retention_ms),
       clock_(clock) {}
@@ -88,7 +89,9 @@ void Committer::run() {
       ensureConnected();
       auto results = store_ != nullptr
                          ? store_->revive(revive.ids, clock_.nowMs(), std::move(revive.room))
-                         : Result<std::vector<ReviveResult>>(unavailable("database unreachable"));
+                         : Result<std::vector<ReviveResult>>(unavailable(
+                               ownership_lost_ ? "this broker no longer owns the database"
+                                               : "database unreachable"));
       Revived event{std::move(revive.reply_to), {}, results.status()};
       if (results.isOk()) {
         event.results = std::move(results.value());
@@ -106,6 +109,9 @@ void Committer::commitWithRetry(WriteBatch& batch, uint64_t ticket) {
   int64_t delay_ms = 50;
   for (int attempt = 1; !stopping_ || attempt <= kAttemptsWhileStopping; ++attempt) {
     ensureConnected();
+    if (ownership_lost_) {
+      return;  // never acknowledged; the broker stops
+    }
     Status status = store_ != nullptr ? store_->commit(batch) : unavailable("not connected");
     if (status.isOk()) {
       backlog_.fetch_sub(std::min<uint64_t>(backlog_.load(), batch.size()),
@@ -122,16 +128,27 @@ void Committer::commitWithRetry(WriteBatch& batch, uint64_t ticket) {
 }
 
 void Committer::ensureConnected() {
-  if (store_ != nullptr && !store_->broken()) {
+  if (ownership_lost_ || (store_ != nullptr && !store_->broken())) {
     return;
   }
-  store_.reset();
+  if (store_ != nullptr) {
+    previous_backend_pid_ = store_->backendPid();
+    store_.reset();
+  }
   auto connected = PgStore::connect(conninfo_);
-  if (connected.isOk()) {
+  if (!connected.isOk()) {
+    log::error("database unreachable", {{"error", connected.status().toString()}});
+    return;
+  }
+  const Status resumed = connected.value()->resumeOwnership(owner_epoch_, previous_backend_pid_);
+  if (resumed.isOk()) {
     store_ = std::move(connected.value());
     log::info("database connection re-established");
+  } else if (resumed.code() == StatusCode::kFailedPrecondition) {
+    ownership_lost_ = true;
+    events_.push(OwnershipLost{resumed.message()});
   } else {
-    log::error("database unreachable", {{"error", connected.status().toString()}});
+    log::error("database ownership not resumed yet", {{"error", resumed.toString()}});
   }
 }
 

@@ -385,5 +385,48 @@ TEST(Chaos, BrokerStopsCleanlyOnSigtermAndRestartsWithEverything) {
   expectEveryJobSucceededOnce(cluster, ids);
 }
 
+// A submit still waiting for its commit when the broker stops, with its
+// database unreachable, is answered with an error that says its outcome is
+// unknown, instead of never.
+TEST(Chaos, ASubmitWaitingWhenTheBrokerStopsWithoutItsDatabaseGetsAnError) {
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  ASSERT_EQ(cluster.submitAll(mixedJobs(10)).size(), 10u);
+  const std::string database = cluster.sql("SELECT current_database()");
+  const std::string admin = TestPostgres::shared().conninfo("postgres");
+  auto allowConnections = [&](bool allow) {
+    auto done = TestPostgres::shared().psql(
+        admin, "ALTER DATABASE \"" + database.substr(0, database.find('\n')) +
+                   "\" ALLOW_CONNECTIONS " + (allow ? "true" : "false"));
+    ASSERT_TRUE(done.isOk()) << done.status().toString();
+  };
+  allowConnections(false);
+  TestPostgres::shared().terminateConnections(cluster.databaseUrl());
+
+  BrokerClientOptions options;
+  options.endpoint = cluster.clientEndpoint();
+  options.request_timeout = 30s;
+  auto client = BrokerClient::connect(options);
+  ASSERT_TRUE(client.isOk()) << client.status().toString();
+  std::thread stopper([&] {
+    // The submit is sent first; the broker parks it until its commit, which
+    // cannot happen now.
+    Cluster::waitFor(
+        [&] { return cluster.broker().log().find("commit failed") != std::string::npos; }, 30s);
+    cluster.broker().signal(SIGTERM);
+  });
+  auto refused = client->submit(mixedJobs(1));
+  stopper.join();
+  allowConnections(true);
+
+  ASSERT_FALSE(refused.isOk()) << "acknowledged without a database";
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().toString();
+  EXPECT_NE(refused.status().message().find("may or may not have been applied"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(cluster.broker().waitExit(30s), std::optional<int>(0)) << cluster.broker().log();
+  EXPECT_EQ(cluster.activeCount(), 10);
+}
+
 }  // namespace
 }  // namespace gantry::test

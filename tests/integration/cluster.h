@@ -83,18 +83,27 @@ class Cluster {
   void useSlowHeartbeats() { heartbeat_flags_ = kSlowHeartbeatFlags; }
 
   void startBroker(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = heartbeat_flags_;
-    args.insert(args.end(), kFastBrokerFlags.begin(), kFastBrokerFlags.end());
-    args.insert(args.end(), extra.begin(), extra.end());
-    broker_ = std::make_unique<ChildProcess>(
-        builtBinary("broker/gantry-broker"), args,
-        std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
-                                           {"GANTRY_WORKER_ENDPOINT", workerEndpoint()},
-                                           {"GANTRY_CLIENT_ENDPOINT", clientEndpoint()}},
-        path("broker.log"));
+    broker_ = launchBroker("broker.log", workerEndpoint(), clientEndpoint(), std::move(extra));
     client_.reset();
     ASSERT_TRUE(waitFor([&] { return client().stats().isOk(); }, 30s))
         << "broker did not answer:\n" << broker_->log();
+  }
+
+  // Starts a broker on this cluster's database without waiting for it, e.g.
+  // a second one that must wait while the first owns the database.
+  std::unique_ptr<ChildProcess> launchBroker(const std::string& log_name,
+                                             const std::string& worker_endpoint,
+                                             const std::string& client_endpoint,
+                                             std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = heartbeat_flags_;
+    args.insert(args.end(), kFastBrokerFlags.begin(), kFastBrokerFlags.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ChildProcess>(
+        builtBinary("broker/gantry-broker"), args,
+        std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
+                                           {"GANTRY_WORKER_ENDPOINT", worker_endpoint},
+                                           {"GANTRY_CLIENT_ENDPOINT", client_endpoint}},
+        path(log_name));
   }
 
   // Starts a worker and waits until the broker lists it.

@@ -37,7 +37,7 @@ Result<std::unique_ptr<PgStore>> PgStore::connect(const std::string& conninfo) {
 }
 
 PgStore::PgStore(std::unique_ptr<pqxx::connection> connection)
-    : connection_(std::move(connection)) {}
+    : connection_(std::move(connection)), backend_pid_(connection_->backendpid()) {}
 
 PgStore::~PgStore() = default;
 

@@ -7,6 +7,7 @@
 // handler; everything else belongs to the thread that calls run().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -41,11 +42,20 @@ class BrokerServer {
   ~BrokerServer();
 
   // Connects to Postgres (waiting up to db_wait_ms for it to come up),
-  // checks the schema version, rebuilds the index and binds the sockets.
+  // checks the schema version, takes ownership of the database (waiting as
+  // a standby while another broker owns it), rebuilds the index and binds
+  // the sockets. Fails with kUnavailable if requestStop() came first.
   Status start(int64_t db_wait_ms);
-  // Serves until requestStop(); then flushes pending writes and returns.
-  void run();
-  void requestStop() { stop_.signal(); }
+  // Serves until requestStop(); then flushes pending writes and returns ok.
+  // Fails with kFailedPrecondition when another broker took the database
+  // over: nothing more was written, and requests waiting for durability got
+  // an error.
+  Status run();
+  void requestStop() {
+    stop_requested_ = true;
+    stop_.signal();
+  }
+  bool stopRequested() const { return stop_requested_; }
 
   // Endpoints after binding (a tcp port of 0/* is resolved).
   const std::string& workerEndpoint() const { return worker_endpoint_; }
@@ -81,8 +91,13 @@ class BrokerServer {
   void replyWhenDurable(const std::string& to, wire::Envelope envelope);
   void replyError(const std::string& to, uint64_t correlation_id, const Status& status);
 
+  // Waits until this broker's write connection owns the database; returns
+  // the ownership epoch.
+  Result<uint64_t> takeOwnership(PgStore& store);
   void flushEffects();
   void drainCommitter();
+  // Answers every request still waiting for durability with an error.
+  void failUnacknowledged(const std::string& why);
   void drainReader();
   int pollTimeoutMs();
   // Finds the workers whose connection closed and declares them lost.
@@ -102,6 +117,9 @@ class BrokerServer {
   TimeMs next_disconnect_check_ms_ = 0;
   std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
   EventFd stop_;
+  std::atomic<bool> stop_requested_{false};
+  // Why, once another broker took the database over.
+  std::optional<std::string> ownership_lost_;
   uint64_t ticket_ = 0;            // last batch handed to the committer
   uint64_t durable_ticket_ = 0;    // last batch known durable
   std::vector<PendingReply> replies_this_round_;

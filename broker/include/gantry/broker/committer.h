@@ -4,6 +4,11 @@
 // work that must be ordered with writes: reviving dead jobs, and periodic
 // retention. Results go back to the broker loop through a Mailbox.
 //
+// It writes only while its connection owns the database. After the
+// connection breaks it resumes ownership on the new one; if another broker
+// owned the database meanwhile, it stops writing for good and reports
+// OwnershipLost, because the broker's state is no longer the truth.
+//
 // Thread-safety: submit*() and backlog() may be called from any thread;
 // everything else happens on the committer's own thread.
 #pragma once
@@ -38,13 +43,17 @@ struct Revived {
   std::vector<ReviveResult> results;
   Status status;  // not ok when the database refused the whole request
 };
-using CommitterEvent = std::variant<Committed, Revived>;
+struct OwnershipLost {
+  std::string reason;  // who owns the database now
+};
+using CommitterEvent = std::variant<Committed, Revived, OwnershipLost>;
 
 class Committer {
  public:
-  // REQUIRES: store is connected and recovered; clock outlives this.
-  Committer(std::unique_ptr<PgStore> store, std::string conninfo, int64_t retention_ms,
-            Clock& clock);
+  // REQUIRES: store is connected, owns the database at `owner_epoch` and
+  // has recovered; clock outlives this.
+  Committer(std::unique_ptr<PgStore> store, uint64_t owner_epoch, std::string conninfo,
+            int64_t retention_ms, Clock& clock);
   ~Committer();  // stop()s
 
   void start();
@@ -80,6 +89,11 @@ class Committer {
   void pause(int64_t ms);
 
   std::unique_ptr<PgStore> store_;
+  const uint64_t owner_epoch_;
+  // The server process of the last connection, which may outlive it.
+  int previous_backend_pid_ = 0;
+  // Set once another broker owned the database: nothing is written after.
+  bool ownership_lost_ = false;
   const std::string conninfo_;
   const int64_t retention_ms_;
   Clock& clock_;

@@ -96,6 +96,27 @@ class PgStore {
   // commits, and the next run retries. REQUIRES: retention_ms > 0.
   Status maintain(TimeMs now, int64_t retention_ms);
 
+  // Ownership: one broker at a time serves a database. The owner's
+  // connection holds a session advisory lock for as long as it lives, and
+  // each broker that takes the lock increments the recorded epoch
+  // (db/migrations/0003_broker_owner.up.sql).
+  //
+  // Takes ownership unless another session holds it: the new epoch, or
+  // nullopt when another broker owns the database.
+  Result<std::optional<uint64_t>> tryTakeOwnership(const std::string& holder, TimeMs now);
+  // The owner as recorded by the last tryTakeOwnership that succeeded.
+  Result<BrokerOwner> owner();
+  // For a new connection after the owner's previous one broke: takes the
+  // lock back if the database is still at `epoch`. kFailedPrecondition when
+  // another broker owns it or owned it meanwhile (the caller's state is
+  // stale: it must stop). kUnavailable when the caller's previous session
+  // (`previous_backend_pid`) still holds the lock, as after a network
+  // failure the server has not noticed yet: that session is ended, and a
+  // retry a moment later succeeds.
+  Status resumeOwnership(uint64_t epoch, int previous_backend_pid);
+  // The server process serving this connection.
+  int backendPid() const { return backend_pid_; }
+
   // True after a failed call broke the connection; the owner reconnects.
   bool broken() const;
 
@@ -115,6 +136,7 @@ class PgStore {
   void ensureStaging();
 
   std::unique_ptr<pqxx::connection> connection_;
+  const int backend_pid_;
   bool broken_ = false;
   bool staging_ready_ = false;
   // The job-id high-water mark this connection has already stored. Ids are

@@ -75,4 +75,12 @@ struct ReviveResult {
   std::optional<JobRow> row;  // the job, now queued, when status is ok
 };
 
+// The broker that owns (or last owned) a database, as recorded when it took
+// ownership.
+struct BrokerOwner {
+  uint64_t epoch = 0;  // 0 when no broker ever owned the database
+  std::string holder;  // "host:pid (clients at <endpoint>)"
+  TimeMs acquired_at_ms = 0;
+};
+
 }  // namespace gantry::broker

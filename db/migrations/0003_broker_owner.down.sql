@@ -1,0 +1,1 @@
+DROP TABLE gantry_broker_owner;
