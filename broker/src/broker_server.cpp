@@ -77,7 +77,7 @@ Status BrokerServer::start(int64_t db_wait_ms) {
     return s;
   }
   // Before recovering: only the owner's view of the database is the truth.
-  auto epoch = takeOwnership(**store);
+  auto epoch = takeOwnership(store.value());
   if (!epoch.isOk()) {
     return epoch.status();
   }
@@ -114,21 +114,30 @@ Status BrokerServer::start(int64_t db_wait_ms) {
   return Status::ok();
 }
 
-Result<uint64_t> BrokerServer::takeOwnership(PgStore& store) {
+Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
   const std::string holder = holderName(config_.client_endpoint);
   TimeMs next_report_ms = 0;
   while (true) {
-    auto taken = store.tryTakeOwnership(holder, clock_.nowMs());
-    if (!taken.isOk()) {
-      return taken.status();
+    // A standby may wait for days; it outlives database restarts.
+    if (store == nullptr || store->broken()) {
+      auto reconnected = PgStore::connect(config_.database_url);
+      store = reconnected.isOk() ? std::move(reconnected.value()) : nullptr;
     }
-    if (taken->has_value()) {
-      log::info("took ownership of the database", {{"epoch", **taken}});
-      return **taken;
+    if (store != nullptr) {
+      auto taken = store->tryTakeOwnership(holder, clock_.nowMs());
+      if (taken.isOk() && taken->has_value()) {
+        log::info("took ownership of the database", {{"epoch", **taken}});
+        return **taken;
+      }
+      if (!taken.isOk() && !store->broken()) {
+        return taken.status();
+      }
     }
     if (clock_.nowMs() >= next_report_ms) {
       next_report_ms = clock_.nowMs() + kStandbyReportIntervalMs;
-      auto owner = store.owner();
+      auto owner = store != nullptr && !store->broken()
+                       ? store->owner()
+                       : Result<BrokerOwner>(unavailable("the database is unreachable"));
       log::warn("another broker owns the database; waiting as a standby until it stops",
                 {{"owner", owner.isOk() ? owner->holder : owner.status().message()},
                  {"owner_since_ms", owner.isOk() ? owner->acquired_at_ms : 0}});

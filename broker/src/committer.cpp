@@ -48,9 +48,22 @@ void Committer::submitRevive(std::vector<uint64_t> ids, QueueRoom room, ReplyTo 
 }
 
 void Committer::waitForWork() {
-  pollfd fds[2] = {{work_.fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}};
-  const int64_t until_maintenance = std::max<int64_t>(0, next_maintenance_ms_ - clock_.nowMs());
-  ::poll(fds, 2, static_cast<int>(std::min<int64_t>(until_maintenance, 1000)));
+  // The connection is watched while idle, so that a session the server
+  // ended (a restart, a failover) is replaced at once: the new session takes
+  // the ownership lock back before a standby broker can take it. Poll skips
+  // the entry with fd -1.
+  pollfd fds[3] = {{work_.fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
+  int64_t timeout_ms =
+      std::min<int64_t>(std::max<int64_t>(0, next_maintenance_ms_ - clock_.nowMs()), 1000);
+  if (store_ != nullptr) {
+    fds[2].fd = store_->socket();
+  } else if (!ownership_lost_) {
+    timeout_ms = std::min(timeout_ms, reconnect_delay_ms_);
+  }
+  ::poll(fds, 3, static_cast<int>(timeout_ms));
+  if (fds[2].revents != 0) {
+    store_->checkConnection();
+  }
 }
 
 void Committer::pause(int64_t ms) {
@@ -71,6 +84,7 @@ void Committer::run() {
       waitForWork();
       last_round = stopping_;
       items = work_.drain();
+      ensureConnected();
     }
     maintainIfDue();
     WriteBatch merged;
@@ -138,8 +152,10 @@ void Committer::ensureConnected() {
   auto connected = PgStore::connect(conninfo_);
   if (!connected.isOk()) {
     log::error("database unreachable", {{"error", connected.status().toString()}});
+    reconnect_delay_ms_ = std::min(reconnect_delay_ms_ * 2, kRetryCapMs);
     return;
   }
+  reconnect_delay_ms_ = kFirstReconnectDelayMs;
   const Status resumed = connected.value()->resumeOwnership(owner_epoch_, previous_backend_pid_);
   if (resumed.isOk()) {
     store_ = std::move(connected.value());

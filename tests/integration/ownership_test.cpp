@@ -4,14 +4,22 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <pqxx/pqxx>
 #include <set>
+#include <thread>
 
 #include "cluster.h"
+#include "gantry/pg/migrator.h"
 
 namespace gantry::test {
 namespace {
 
 constexpr const char* kStandbyLine = "waiting as a standby";
+// The broker's ownership lock ("gantrybr") and the session holding it.
+constexpr const char* kOwnerLockKey = "x'67616e7472796272'::bigint";
+constexpr const char* kLockHolderSql =
+    "SELECT coalesce(max(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND classid::bigint = x'67616e74'::bigint AND objid::bigint = x'72796272'::bigint";
 
 std::vector<wire::JobSpec> noopJobs(int count) {
   return std::vector<wire::JobSpec>(static_cast<size_t>(count), jobSpec("noop"));
@@ -19,17 +27,6 @@ std::vector<wire::JobSpec> noopJobs(int count) {
 
 bool logContains(const ChildProcess& process, const std::string& text) {
   return process.log().find(text) != std::string::npos;
-}
-
-std::unique_ptr<BrokerClient> clientOf(const std::string& endpoint) {
-  BrokerClientOptions options;
-  options.endpoint = endpoint;
-  options.request_timeout = 5s;
-  auto connected = BrokerClient::connect(options);
-  if (!connected.isOk()) {
-    throw std::runtime_error(connected.status().toString());
-  }
-  return std::make_unique<BrokerClient>(std::move(connected.value()));
 }
 
 TEST(Ownership, AStandbyWaitsUnboundAndTakesOverWhenTheOwnerIsKilled) {
@@ -74,36 +71,57 @@ TEST(Ownership, ABrokerThatLostTheDatabaseToAnotherStopsWithoutWriting) {
   Cluster cluster;
   cluster.migrate();
   cluster.startBroker();
-  const std::vector<uint64_t> acknowledged = cluster.submitAll(noopJobs(50));
-  auto standby = cluster.launchBroker("standby.log", "ipc://" + cluster.path("standby-workers"),
-                                      "ipc://" + cluster.path("standby-clients"));
-  ASSERT_TRUE(Cluster::waitFor([&] { return logContains(*standby, kStandbyLine); }, 30s))
-      << standby->log();
+  ASSERT_EQ(cluster.submitAll(noopJobs(50)).size(), 50u);
 
-  // The owner's session ends on the server, as when the network between
-  // them fails; the standby takes over before the owner writes again.
-  cluster.sql(
-      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
-      "AND granted AND classid::bigint = x'67616e74'::bigint "
-      "AND objid::bigint = x'72796272'::bigint");
-  auto standby_client = clientOf("ipc://" + cluster.path("standby-clients"));
-  ASSERT_TRUE(Cluster::waitFor([&] { return standby_client->stats().isOk(); }, 30s))
-      << standby->log();
+  // The owner's next commit blocks on a table lock, so a submit is waiting
+  // for durability when the owner loses the database.
+  auto blocker = pg::openConnection(cluster.databaseUrl());
+  ASSERT_TRUE(blocker.isOk()) << blocker.status().toString();
+  auto block = std::make_unique<pqxx::work>(*blocker.value());
+  block->exec("LOCK TABLE gantry_jobs IN ACCESS EXCLUSIVE MODE");
+  std::optional<Result<wire::SubmitReply>> waiting;
+  std::thread submitter([&] { waiting = cluster.client().submit(noopJobs(1)); });
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        return cluster.sqlCount(
+                   "SELECT count(*) FROM pg_stat_activity WHERE "
+                   "datname = current_database() AND wait_event_type = 'Lock'") > 0;
+      },
+      30s));
 
-  auto refused = cluster.client().submit(noopJobs(1));
-  ASSERT_FALSE(refused.isOk()) << "the old owner acknowledged a job after losing the database";
-  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().toString();
-  EXPECT_NE(refused.status().message().find("another broker took over"), std::string::npos)
-      << refused.status().message();
+  // Another broker queues for the ownership lock; it gets the lock the
+  // moment the owner's session ends, before the owner can reconnect.
+  auto other = pg::openConnection(cluster.databaseUrl());
+  ASSERT_TRUE(other.isOk()) << other.status().toString();
+  std::thread other_broker([&] {
+    pqxx::nontransaction tx(*other.value());
+    tx.exec(std::string("SELECT pg_advisory_lock(") + kOwnerLockKey + ")");
+    tx.exec("UPDATE gantry_broker_owner SET epoch = epoch + 1, holder = 'the other broker'");
+  });
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        return cluster.sqlCount(
+                   "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                   "AND NOT granted") > 0;
+      },
+      30s));
+  // As when the network between the owner and the database fails.
+  cluster.sql("SELECT pg_terminate_backend(" + cluster.sql(kLockHolderSql) + ")");
+  other_broker.join();
+  submitter.join();
+  block->abort();
+
+  ASSERT_TRUE(waiting.has_value());
+  ASSERT_FALSE(waiting->isOk()) << "the old owner acknowledged a job after losing the database";
+  EXPECT_EQ(waiting->status().code(), StatusCode::kUnavailable) << waiting->status().toString();
+  EXPECT_NE(waiting->status().message().find("another broker took over"), std::string::npos)
+      << waiting->status().message();
   const std::optional<int> exit_code = cluster.broker().waitExit(30s);
   ASSERT_TRUE(exit_code.has_value()) << cluster.broker().log();
   EXPECT_EQ(*exit_code, 1);
+  EXPECT_NE(cluster.broker().log().find("the other broker"), std::string::npos)
+      << cluster.broker().log();
   EXPECT_EQ(cluster.activeCount(), 50) << "the old owner wrote after losing the database";
-
-  auto stats = standby_client->stats();
-  ASSERT_TRUE(stats.isOk()) << stats.status().toString();
-  ASSERT_EQ(stats->queues_size(), 1);
-  EXPECT_EQ(stats->queues(0).queued(), 50u);
 }
 
 TEST(Ownership, AWaitingStandbyStopsCleanlyOnSigterm) {
@@ -118,6 +136,62 @@ TEST(Ownership, AWaitingStandbyStopsCleanlyOnSigterm) {
   EXPECT_EQ(standby->waitExit(10s), std::optional<int>(0)) << standby->log();
   EXPECT_FALSE(std::filesystem::exists(cluster.path("standby-clients")));
   EXPECT_TRUE(cluster.client().stats().isOk());
+}
+
+TEST(Ownership, AnIdleOwnerWhoseSessionEndsTakesTheLockBackAtOnce) {
+  // At once, not at its next write: a standby would otherwise take over.
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  const long ended = cluster.sqlCount(kLockHolderSql);
+  ASSERT_GT(ended, 0);
+  cluster.sql("SELECT pg_terminate_backend(" + std::to_string(ended) + ")");
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        const long holder = cluster.sqlCount(kLockHolderSql);
+        return holder != 0 && holder != ended;
+      },
+      10s))
+      << cluster.broker().log();
+  EXPECT_EQ(cluster.submitAll(noopJobs(10)).size(), 10u);
+  EXPECT_TRUE(cluster.broker().running());
+}
+
+TEST(Ownership, AWaitingStandbyOutlivesTheLossOfItsDatabaseSession) {
+  Cluster cluster;
+  cluster.migrate();
+  // This test's session plays the owner.
+  auto owner = pg::openConnection(cluster.databaseUrl());
+  ASSERT_TRUE(owner.isOk()) << owner.status().toString();
+  pqxx::nontransaction(*owner.value())
+      .exec(std::string("SELECT pg_advisory_lock(") + kOwnerLockKey + ")");
+  const int owner_pid = owner.value()->backendpid();
+  auto standby =
+      cluster.launchBroker("standby.log", cluster.workerEndpoint(), cluster.clientEndpoint());
+  ASSERT_TRUE(Cluster::waitFor([&] { return logContains(*standby, kStandbyLine); }, 30s))
+      << standby->log();
+
+  const std::string others =
+      "FROM pg_stat_activity WHERE datname = current_database() AND pid <> " +
+      std::to_string(owner_pid) + " AND pid <> pg_backend_pid()";
+  const long ended = cluster.sqlCount("SELECT coalesce(max(pid), 0) " + others);
+  ASSERT_GT(ended, 0) << "the standby has no session";
+  cluster.sql("SELECT pg_terminate_backend(pid) " + others);
+  ASSERT_TRUE(Cluster::waitFor(
+      [&] {
+        const long session = cluster.sqlCount("SELECT coalesce(max(pid), 0) " + others);
+        return session != 0 && session != ended;
+      },
+      10s))
+      << "the standby did not reconnect:\n"
+      << standby->log();
+  EXPECT_TRUE(standby->running());
+  EXPECT_FALSE(std::filesystem::exists(cluster.path("clients")));
+
+  owner.value().reset();  // the owner goes away
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.client().stats().isOk(); }, 30s))
+      << standby->log();
+  EXPECT_EQ(cluster.submitAll(noopJobs(10)).size(), 10u);
 }
 
 }  // namespace

@@ -43,6 +43,16 @@ PgStore::~PgStore() = default;
 
 bool PgStore::broken() const { return broken_ || !connection_->is_open(); }
 
+int PgStore::socket() const { return connection_->sock(); }
+
+void PgStore::checkConnection() {
+  try {
+    connection_->get_notifs();
+  } catch (const std::exception& e) {
+    (void)fail(e, "reading from the database");
+  }
+}
+
 Status PgStore::fail(const std::exception& error, const char* context) {
   if (pg::isConnectionLoss(error) || !connection_->is_open()) {
     broken_ = true;

@@ -91,9 +91,9 @@ class BrokerServer {
   void replyWhenDurable(const std::string& to, wire::Envelope envelope);
   void replyError(const std::string& to, uint64_t correlation_id, const Status& status);
 
-  // Waits until this broker's write connection owns the database; returns
-  // the ownership epoch.
-  Result<uint64_t> takeOwnership(PgStore& store);
+  // Waits until this broker's write connection owns the database, replacing
+  // `store` if its connection breaks meanwhile; returns the ownership epoch.
+  Result<uint64_t> takeOwnership(std::unique_ptr<PgStore>& store);
   void flushEffects();
   void drainCommitter();
   // Answers every request still waiting for durability with an error.

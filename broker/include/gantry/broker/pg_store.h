@@ -119,6 +119,12 @@ class PgStore {
 
   // True after a failed call broke the connection; the owner reconnects.
   bool broken() const;
+  // The connection's socket, to wait on while idle: it turns readable when
+  // the server sends something unasked, as when it ends the session.
+  int socket() const;
+  // Reads what the server sent unasked; the store is broken afterwards if
+  // the server ended the session.
+  void checkConnection();
 
   // Commits of at most this many rows (inserts, transitions and attempts
   // together) travel as one string of statements, in one round trip; larger
