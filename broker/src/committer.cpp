@@ -55,7 +55,7 @@ void Committer::waitForWork() {
   pollfd fds[3] = {{work_.fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
   int64_t timeout_ms =
       std::min<int64_t>(std::max<int64_t>(0, next_maintenance_ms_ - clock_.nowMs()), 1000);
-  if (store_ != nullptr) {
+  if (store_ != nullptr && !store_->broken()) {
     fds[2].fd = store_->socket();
   } else if (!ownership_lost_) {
     timeout_ms = std::min(timeout_ms, reconnect_delay_ms_);
