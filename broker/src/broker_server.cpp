@@ -127,6 +127,7 @@ Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
       auto taken = store->tryTakeOwnership(holder, clock_.nowMs());
       if (taken.isOk() && taken->has_value()) {
         log::info("took ownership of the database", {{"epoch", **taken}});
+        owner_ = BrokerOwner{**taken, holder, clock_.nowMs()};
         return **taken;
       }
       if (!taken.isOk() && !store->broken()) {

@@ -103,6 +103,9 @@ void BrokerServer::onStats(const std::string& from, const wire::Envelope& reques
   reply.mutable_stats_reply()->set_rejected_total(counters_.malformed +
                                                   counters_.unsupported_version +
                                                   counters_.unknown_message);
+  reply.mutable_stats_reply()->set_broker(owner_.holder);
+  reply.mutable_stats_reply()->set_owner_epoch(owner_.epoch);
+  reply.mutable_stats_reply()->set_owner_since_ms(owner_.acquired_at_ms);
   replyNow(from, std::move(reply));
 }
 

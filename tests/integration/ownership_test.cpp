@@ -34,6 +34,7 @@ TEST(Ownership, AStandbyWaitsUnboundAndTakesOverWhenTheOwnerIsKilled) {
   cluster.migrate();
   cluster.startBroker();
   const std::vector<uint64_t> before = cluster.submitAll(noopJobs(300));
+  EXPECT_EQ(cluster.client().stats()->owner_epoch(), 1u);
 
   // The standby is configured with the same endpoints, as a replacement
   // would be: binding them now would take the owner's clients away.
@@ -50,6 +51,12 @@ TEST(Ownership, AStandbyWaitsUnboundAndTakesOverWhenTheOwnerIsKilled) {
   cluster.resetClient();
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster.client().stats().isOk(); }, 30s))
       << standby->log();
+  // Stats name the broker that answers: the standby, at the next epoch.
+  auto stats = cluster.client().stats();
+  ASSERT_TRUE(stats.isOk()) << stats.status().toString();
+  EXPECT_EQ(stats->owner_epoch(), 2u);
+  EXPECT_NE(stats->broker().find(":" + std::to_string(standby->pid()) + " "), std::string::npos)
+      << stats->broker();
   const std::vector<uint64_t> after = cluster.submitAll(noopJobs(100));
 
   std::vector<uint64_t> ids = before;

@@ -122,6 +122,9 @@ TEST(StatsJson, CarriesQueuesAndTotals) {
   q->set_queued(3);
   (*q->mutable_queued_by_priority())[9] = 2;
   reply.set_dead_total(4);
+  reply.set_broker("vm:4121 (clients at tcp://0.0.0.0:5556)");
+  reply.set_owner_epoch(3);
+  reply.set_owner_since_ms(1710072000000);
 
   const nlohmann::json json = statsToJson(reply);
 
@@ -129,6 +132,9 @@ TEST(StatsJson, CarriesQueuesAndTotals) {
   EXPECT_EQ(json["queues"][0]["paused"], true);
   EXPECT_EQ(json["queues"][0]["queued_by_priority"]["9"], 2);
   EXPECT_EQ(json["totals"]["dead"], 4);
+  EXPECT_EQ(json["broker"]["holder"], "vm:4121 (clients at tcp://0.0.0.0:5556)");
+  EXPECT_EQ(json["broker"]["owner_epoch"], 3);
+  EXPECT_EQ(json["broker"]["owner_since_ms"], 1710072000000);
 }
 
 TEST(Table, AlignsColumnsAndRightAlignsNumbers) {
@@ -240,6 +246,9 @@ TEST(RenderStats, ShowsQueuesHighestPriorityFirstAndTotals) {
   (*q->mutable_queued_by_priority())[0] = 2;
   (*q->mutable_queued_by_priority())[9] = 3;
   reply.set_workers(2);
+  reply.set_broker("vm:4121 (clients at tcp://0.0.0.0:5556)");
+  reply.set_owner_epoch(3);
+  reply.set_owner_since_ms(1710072000000);
 
   const std::string text = renderStats(reply);
 
@@ -247,6 +256,8 @@ TEST(RenderStats, ShowsQueuesHighestPriorityFirstAndTotals) {
   EXPECT_NE(text.find("active"), std::string::npos);
   EXPECT_NE(text.find("1000"), std::string::npos);
   EXPECT_NE(text.find("workers:"), std::string::npos);
+  EXPECT_NE(text.find("vm:4121 (clients at tcp://0.0.0.0:5556)"), std::string::npos) << text;
+  EXPECT_NE(text.find("3 since 2024-03-10 12:00:00Z"), std::string::npos) << text;
 }
 
 TEST(RenderIdOutcomes, MarksRefusals) {

@@ -171,6 +171,11 @@ std::string renderStats(const wire::StatsReply& reply) {
       {"rejected", std::to_string(reply.rejected_total())},
       {"stale results", std::to_string(reply.stale_results_total())},
       {"unique hits", std::to_string(reply.unique_hits_total())},
+      {"broker", orDash(reply.broker())},
+      {"owner epoch", reply.owner_epoch() == 0
+                          ? "-"
+                          : std::to_string(reply.owner_epoch()) + " since " +
+                                formatTimestamp(reply.owner_since_ms())},
   };
   return queues.render() + "\n" + renderFields(totals);
 }

@@ -111,6 +111,12 @@ json statsToJson(const wire::StatsReply& reply) {
            {"stale_results", reply.stale_results_total()},
            {"unique_hits", reply.unique_hits_total()},
        }},
+      {"broker",
+       {
+           {"holder", reply.broker()},
+           {"owner_epoch", reply.owner_epoch()},
+           {"owner_since_ms", reply.owner_since_ms()},
+       }},
   };
 }
 

@@ -118,6 +118,8 @@ class BrokerServer {
   std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
   EventFd stop_;
   std::atomic<bool> stop_requested_{false};
+  // Who this broker is to the database, once it owns it; stats shows it.
+  BrokerOwner owner_;
   // Why, once another broker took the database over.
   std::optional<std::string> ownership_lost_;
   uint64_t ticket_ = 0;            // last batch handed to the committer
