@@ -117,10 +117,12 @@ Status BrokerServer::start(int64_t db_wait_ms) {
 Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
   const std::string holder = holderName(config_.client_endpoint);
   TimeMs next_report_ms = 0;
+  Status unreachable = Status::ok();
   while (true) {
     // A standby may wait for days; it outlives database restarts.
     if (store == nullptr || store->broken()) {
       auto reconnected = PgStore::connect(config_.database_url);
+      unreachable = reconnected.status();
       store = reconnected.isOk() ? std::move(reconnected.value()) : nullptr;
     }
     if (store != nullptr) {
@@ -133,15 +135,18 @@ Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
       if (!taken.isOk() && !store->broken()) {
         return taken.status();
       }
+      unreachable = taken.status();
     }
     if (clock_.nowMs() >= next_report_ms) {
       next_report_ms = clock_.nowMs() + kStandbyReportIntervalMs;
-      auto owner = store != nullptr && !store->broken()
-                       ? store->owner()
-                       : Result<BrokerOwner>(unavailable("the database is unreachable"));
-      log::warn("another broker owns the database; waiting as a standby until it stops",
-                {{"owner", owner.isOk() ? owner->holder : owner.status().message()},
-                 {"owner_since_ms", owner.isOk() ? owner->acquired_at_ms : 0}});
+      auto owner = unreachable.isOk() ? store->owner() : Result<BrokerOwner>(unreachable);
+      if (owner.isOk()) {
+        log::warn("another broker owns the database; waiting as a standby until it stops",
+                  {{"owner", owner->holder}, {"owner_since_ms", owner->acquired_at_ms}});
+      } else {
+        log::warn("cannot reach the database to take ownership; retrying",
+                  {{"error", owner.status().message()}});
+      }
     }
     pollfd stop = {stop_.fd(), POLLIN, 0};
     if (::poll(&stop, 1, kOwnershipPollMs) > 0) {
