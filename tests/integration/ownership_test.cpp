@@ -34,7 +34,9 @@ TEST(Ownership, AStandbyWaitsUnboundAndTakesOverWhenTheOwnerIsKilled) {
   cluster.migrate();
   cluster.startBroker();
   const std::vector<uint64_t> before = cluster.submitAll(noopJobs(300));
-  EXPECT_EQ(cluster.client().stats()->owner_epoch(), 1u);
+  auto first = cluster.client().stats();
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_EQ(first->owner_epoch(), 1u);
 
   // The standby is configured with the same endpoints, as a replacement
   // would be: binding them now would take the owner's clients away.
