@@ -95,8 +95,8 @@ class Committer {
   // Set once another broker owned the database: nothing is written after.
   bool ownership_lost_ = false;
   // While disconnected and idle, how long until the next attempt.
-  int64_t reconnect_delay_ms_ = kFirstReconnectDelayMs;
   static constexpr int64_t kFirstReconnectDelayMs = 100;
+  int64_t reconnect_delay_ms_ = kFirstReconnectDelayMs;
   const std::string conninfo_;
   const int64_t retention_ms_;
   Clock& clock_;
