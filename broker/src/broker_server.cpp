@@ -38,6 +38,12 @@ std::string holderName(const std::string& client_endpoint) {
          ")";
 }
 
+// Waits up to `ms` for the stop eventfd; true when a stop was requested.
+bool stopWithin(int stop_fd, int64_t ms) {
+  pollfd stop = {stop_fd, POLLIN, 0};
+  return ::poll(&stop, 1, static_cast<int>(ms)) > 0;
+}
+
 // Gives up early when `stop_fd` becomes readable.
 Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms,
                                                int stop_fd) {
@@ -49,8 +55,7 @@ Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int6
       return store;
     }
     log::warn("database not reachable yet; retrying", {{"error", store.status().message()}});
-    pollfd stop = {stop_fd, POLLIN, 0};
-    if (::poll(&stop, 1, static_cast<int>(delay_ms)) > 0) {
+    if (stopWithin(stop_fd, delay_ms)) {
       return store;
     }
     delay_ms = std::min<int64_t>(delay_ms * 2, 2000);
@@ -117,12 +122,12 @@ Status BrokerServer::start(int64_t db_wait_ms) {
 Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
   const std::string holder = holderName(config_.client_endpoint);
   TimeMs next_report_ms = 0;
-  Status unreachable = Status::ok();
+  Status connection = Status::ok();  // of the last attempt to reach the database
   while (true) {
     // A standby may wait for days; it outlives database restarts.
     if (store == nullptr || store->broken()) {
       auto reconnected = PgStore::connect(config_.database_url);
-      unreachable = reconnected.status();
+      connection = reconnected.status();
       store = reconnected.isOk() ? std::move(reconnected.value()) : nullptr;
     }
     if (store != nullptr) {
@@ -135,11 +140,11 @@ Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
       if (!taken.isOk() && !store->broken()) {
         return taken.status();
       }
-      unreachable = taken.status();
+      connection = taken.status();
     }
     if (clock_.nowMs() >= next_report_ms) {
       next_report_ms = clock_.nowMs() + kStandbyReportIntervalMs;
-      auto owner = unreachable.isOk() ? store->owner() : Result<BrokerOwner>(unreachable);
+      auto owner = connection.isOk() ? store->owner() : Result<BrokerOwner>(connection);
       if (owner.isOk()) {
         log::warn("another broker owns the database; waiting as a standby until it stops",
                   {{"owner", owner->holder}, {"owner_since_ms", owner->acquired_at_ms}});
@@ -148,8 +153,7 @@ Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
                   {{"error", owner.status().message()}});
       }
     }
-    pollfd stop = {stop_.fd(), POLLIN, 0};
-    if (::poll(&stop, 1, kOwnershipPollMs) > 0) {
+    if (stopWithin(stop_.fd(), kOwnershipPollMs)) {
       return unavailable("stopped while waiting for another broker to release the database");
     }
   }
