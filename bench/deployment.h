@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "gantry/common/broker_client.h"
+#include "gantry/net/broker_client.h"
 #include "gantry/pg/pqxx_fwd.h"
 #include "support/child_process.h"
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "gantry.pb.h"
-#include "gantry/common/broker_client.h"
+#include "gantry/net/broker_client.h"
 
 namespace gantry::bench {
 

@@ -4,8 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "gantry/broker/broker_options.h"
-#include "gantry/broker/broker_server.h"
+#include "gantry/broker/server/broker_options.h"
+#include "gantry/broker/server/broker_server.h"
 #include "gantry/common/log.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // PollSet: a message already waiting, one arriving during the wait and a
 // readable plain descriptor are each reported; nothing else is, and a
 // failed wait says why.
-#include "gantry/common/poll_set.h"
+#include "gantry/net/poll_set.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "gantry/broker/broker_core.h"
+#include "gantry/broker/core/broker_core.h"
 #include "gantry/common/codec.h"
 
 namespace {

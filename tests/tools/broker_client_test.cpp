@@ -1,5 +1,5 @@
 // BrokerClient against a scripted ROUTER playing the broker.
-#include "gantry/common/broker_client.h"
+#include "gantry/net/broker_client.h"
 
 #include <set>
 

@@ -15,7 +15,7 @@
 
 #include "gantry.pb.h"
 #include "gantry/common/codec.h"
-#include "gantry/common/transport.h"
+#include "gantry/net/transport.h"
 
 namespace gantry::testing {
 

@@ -23,7 +23,7 @@
 #include "gantry.pb.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/codec.h"
-#include "gantry/common/transport.h"
+#include "gantry/net/transport.h"
 #include "gantry/worker/builtin_handlers.h"
 #include "gantry/worker/handler_registry.h"
 #include "gantry/worker/worker.h"

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "gantry/common/transport.h"
+#include "gantry/net/transport.h"
 
 namespace gantry::worker {
 

@@ -20,7 +20,7 @@
 #include "gantry.pb.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/mailbox.h"
-#include "gantry/common/poll_set.h"
+#include "gantry/net/poll_set.h"
 #include "gantry/worker/worker.h"
 #include "handler_pool.h"
 #include "job_table.h"

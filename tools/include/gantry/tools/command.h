@@ -15,7 +15,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "gantry/common/broker_client.h"
+#include "gantry/net/broker_client.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
 #include "gantry/tools/exit_code.h"

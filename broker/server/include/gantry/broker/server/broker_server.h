@@ -1,0 +1,132 @@
+// The broker process's shell around BrokerCore: two ROUTER sockets (workers,
+// clients), one poll loop on one thread, the committer and reader threads
+// for Postgres. Bytes from peers are decoded here, and every reply that
+// acknowledges a change waits until that change is durable.
+//
+// Thread-safety: requestStop() may be called from any thread or a signal
+// handler; everything else belongs to the thread that calls run().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "gantry/broker/core/broker_core.h"
+#include "gantry/broker/store/committer.h"
+#include "gantry/broker/core/config.h"
+#include "gantry/broker/store/reader.h"
+#include "gantry/common/clock.h"
+#include "gantry/net/disconnect_monitor.h"
+#include "gantry/common/mailbox.h"
+#include "gantry/net/transport.h"
+
+namespace gantry::broker {
+
+// Counters of what peers sent that was refused.
+struct ServerCounters {
+  uint64_t malformed = 0;
+  uint64_t unsupported_version = 0;
+  uint64_t unknown_message = 0;
+};
+
+class BrokerServer {
+ public:
+  // REQUIRES: config and clock outlive the server.
+  BrokerServer(const BrokerConfig& config, Clock& clock);
+  ~BrokerServer();
+
+  // Connects to Postgres (waiting up to db_wait_ms for it to come up),
+  // checks the schema version, takes ownership of the database (waiting as
+  // a standby while another broker owns it), rebuilds the index and binds
+  // the sockets. Fails with kUnavailable if requestStop() came first.
+  Status start(int64_t db_wait_ms);
+  // Serves until requestStop(); then flushes pending writes and returns ok.
+  // Fails with kFailedPrecondition when another broker took the database
+  // over: nothing more was written, and requests waiting for durability got
+  // an error.
+  Status run();
+  void requestStop() {
+    stop_requested_ = true;
+    stop_.signal();
+  }
+  bool stopRequested() const { return stop_requested_; }
+
+  // Endpoints after binding (a tcp port of 0/* is resolved).
+  const std::string& workerEndpoint() const { return worker_endpoint_; }
+  const std::string& clientEndpoint() const { return client_endpoint_; }
+
+ private:
+  struct PendingReply {
+    uint64_t ticket = 0;
+    std::string routing_id;
+    wire::Envelope envelope;
+  };
+
+  // Returns how many messages it handled.
+  int serveWorkers();
+  void serveClients();
+  void handleWorkerMessage(const RoutedMessage& message);
+  void handleClientMessage(const RoutedMessage& message);
+  // Counts a refused message; true when it should also be logged.
+  bool countRejected(StatusCode code);
+
+  // Client handlers (client_handlers.cpp), one per request type.
+  void onSubmit(const std::string& from, const wire::Envelope& request);
+  void onGet(const std::string& from, const wire::Envelope& request);
+  void onList(const std::string& from, const wire::Envelope& request);
+  void onCancel(const std::string& from, const wire::Envelope& request);
+  void onRetry(const std::string& from, const wire::Envelope& request);
+  void onStats(const std::string& from, const wire::Envelope& request);
+  void onPause(const std::string& from, const wire::Envelope& request);
+  void onWorkers(const std::string& from, const wire::Envelope& request);
+
+  // Sends now, or once the writes made so far are durable.
+  void replyNow(const std::string& to, wire::Envelope envelope);
+  void replyWhenDurable(const std::string& to, wire::Envelope envelope);
+  void replyError(const std::string& to, uint64_t correlation_id, const Status& status);
+
+  // Waits until this broker's write connection owns the database, replacing
+  // `store` if its connection breaks meanwhile; returns the ownership epoch.
+  Result<uint64_t> takeOwnership(std::unique_ptr<PgStore>& store);
+  void flushEffects();
+  void drainCommitter();
+  // Answers every request still waiting for durability with an error.
+  void failUnacknowledged(const std::string& why);
+  void drainReader();
+  int pollTimeoutMs();
+  // Finds the workers whose connection closed and declares them lost.
+  void watchWorkerConnections(bool socket_woke_without_message);
+
+  const BrokerConfig& config_;
+  Clock& clock_;
+  std::unique_ptr<BrokerCore> core_;
+  std::unique_ptr<Committer> committer_;
+  std::unique_ptr<Reader> reader_;
+  zmq::context_t context_;
+  zmq::socket_t workers_;
+  zmq::socket_t clients_;
+  std::string worker_endpoint_;
+  std::string client_endpoint_;
+  std::unique_ptr<DisconnectMonitor> worker_disconnects_;
+  TimeMs next_disconnect_check_ms_ = 0;
+  std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
+  EventFd stop_;
+  std::atomic<bool> stop_requested_{false};
+  // Who this broker is to the database, once it owns it; stats shows it.
+  BrokerOwner owner_;
+  // Why, once another broker took the database over.
+  std::optional<std::string> ownership_lost_;
+  uint64_t ticket_ = 0;            // last batch handed to the committer
+  uint64_t durable_ticket_ = 0;    // last batch known durable
+  std::vector<PendingReply> replies_this_round_;
+  std::deque<PendingReply> waiting_for_durability_;
+  ServerCounters counters_;
+};
+
+}  // namespace gantry::broker
