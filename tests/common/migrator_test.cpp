@@ -127,16 +127,16 @@ TEST_F(MigratorTest, UpAppliesEveryMigrationAndRecordsIt) {
   EXPECT_EQ(applied.value(), allVersions());
   EXPECT_EQ(migrator.currentVersion().value(), requiredSchemaVersion());
 
-  for (const char* table : {"gantry_jobs", "gantry_job_history", "gantry_job_attempts",
-                            "gantry_queues", "gantry_job_history_default", "gantry_job_ids",
-                            "gantry_broker_owner"}) {
+  for (const char* table :
+       {"gantry_jobs", "gantry_job_history", "gantry_job_attempts", "gantry_queues",
+        "gantry_job_history_default", "gantry_job_ids", "gantry_broker_owner"}) {
     EXPECT_TRUE(tableExists(table)) << table;
   }
   std::string expected;
   for (const Migration& m : builtinMigrations()) {
     expected += (expected.empty() ? "" : " ") + std::to_string(m.version) + ":" + m.name;
   }
-  EXPECT_EQ(expected, "1:init 2:job_id_high_water 3:broker_owner");
+  EXPECT_EQ(expected, "1:init 2:job_id_high_water 3:broker_owner 4:attempt_identity");
   EXPECT_EQ(sql("SELECT string_agg(version || ':' || name, ' ' ORDER BY version) "
                 "FROM gantry_schema_migrations"),
             expected);

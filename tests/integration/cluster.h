@@ -18,7 +18,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gantry/common/broker_client.h"
+#include "gantry/net/broker_client.h"
 #include "support/child_process.h"
 #include "support/test_postgres.h"
 
@@ -31,10 +31,10 @@ using namespace std::chrono_literals;
 // stays wide enough that a CPU-starved worker on a busy 2-core machine is
 // not declared dead by mistake, which would add attempts the tests count.
 inline const std::vector<std::string> kFastBrokerFlags = {
-    "--backoff-base-ms", "20", "--backoff-cap-ms", "200", "--lease-grace-ms", "500",
-    "--recovery-grace-ms", "3000", "--log-level", "warn"};
-inline const std::vector<std::string> kFastHeartbeatFlags = {"--heartbeat-ms", "200",
-                                                             "--liveness", "5"};
+    "--backoff-base-ms",   "20",   "--backoff-cap-ms", "200", "--lease-grace-ms", "500",
+    "--recovery-grace-ms", "3000", "--log-level",      "warn"};
+inline const std::vector<std::string> kFastHeartbeatFlags = {"--heartbeat-ms", "200", "--liveness",
+                                                             "5"};
 // So slow that, within a test's patience, only a closed connection noticed
 // at once can reveal a lost worker: the broker's periodic look at closed
 // connections (every heartbeat / 10) comes at start and then a minute later.
@@ -66,9 +66,9 @@ class Cluster {
   // Runs gantryctl to completion; returns its exit code and output.
   std::pair<int, std::string> gantryctl(const std::vector<std::string>& args) {
     const std::string log = path("gantryctl-" + std::to_string(++ctl_runs_) + ".log");
-    ChildProcess ctl(builtBinary("tools/gantryctl"), args,
-                     {{"DATABASE_URL", database_url_}, {"GANTRY_CLIENT_ENDPOINT", clientEndpoint()}},
-                     log);
+    ChildProcess ctl(
+        builtBinary("tools/gantryctl"), args,
+        {{"DATABASE_URL", database_url_}, {"GANTRY_CLIENT_ENDPOINT", clientEndpoint()}}, log);
     auto code = ctl.waitExit(60s);
     return {code.value_or(-1), ctl.log()};
   }
@@ -81,12 +81,14 @@ class Cluster {
   // Starts the broker and waits until it answers a stats request.
   // Heartbeat flags for the broker and the workers started afterwards.
   void useSlowHeartbeats() { heartbeat_flags_ = kSlowHeartbeatFlags; }
+  // The defaults (1 s x 3), for scenarios whose timing depends on them.
+  void useDefaultHeartbeats() { heartbeat_flags_.clear(); }
 
   void startBroker(std::vector<std::string> extra = {}) {
     broker_ = launchBroker("broker.log", workerEndpoint(), clientEndpoint(), std::move(extra));
     client_.reset();
-    ASSERT_TRUE(waitFor([&] { return client().stats().isOk(); }, 30s))
-        << "broker did not answer:\n" << broker_->log();
+    ASSERT_TRUE(waitFor([&] { return client().stats().isOk(); }, 30s)) << "broker did not answer:\n"
+                                                                       << broker_->log();
   }
 
   // Starts a broker on this cluster's database without waiting for it, e.g.
@@ -110,8 +112,8 @@ class Cluster {
   ChildProcess& startWorker(uint32_t concurrency, std::vector<std::string> extra = {}) {
     const size_t before = workerCount();
     std::vector<std::string> args = {"--concurrency", std::to_string(concurrency),
-                                     "--id", "w" + std::to_string(workers_.size() + 1),
-                                     "--log-level", "warn"};
+                                     "--id",          "w" + std::to_string(workers_.size() + 1),
+                                     "--log-level",   "warn"};
     args.insert(args.end(), heartbeat_flags_.begin(), heartbeat_flags_.end());
     args.insert(args.end(), extra.begin(), extra.end());
     workers_.push_back(std::make_unique<ChildProcess>(
@@ -119,7 +121,8 @@ class Cluster {
         std::map<std::string, std::string>{{"GANTRY_WORKER_ENDPOINT", workerEndpoint()}},
         path("worker-" + std::to_string(workers_.size() + 1) + ".log")));
     EXPECT_TRUE(waitFor([&] { return workerCount() > before; }, 30s))
-        << "worker did not register:\n" << workers_.back()->log();
+        << "worker did not register:\n"
+        << workers_.back()->log();
     return *workers_.back();
   }
 

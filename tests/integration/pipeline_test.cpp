@@ -51,14 +51,16 @@ TEST_F(Pipeline, ThousandsOfJobsAcrossPrioritiesAndKeysSucceedExactlyOnce) {
 TEST_F(Pipeline, FlakyJobsSucceedAfterRetries) {
   cluster_.startWorker(4);
   std::vector<wire::JobSpec> specs;
-  for (int i = 0; i < 20; ++i) specs.push_back(jobSpec("flaky", "2"));
+  for (int i = 0; i < 20; ++i)
+    specs.push_back(jobSpec("flaky", "2"));
   cluster_.submitAll(specs);
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster_.finishedCount() == 20; }, 60s));
   EXPECT_EQ(cluster_.sqlCount("SELECT count(*) FROM gantry_job_history "
                               "WHERE state = 'succeeded' AND attempt = 3"),
             20);
-  EXPECT_EQ(cluster_.sqlCount("SELECT count(*) FROM gantry_job_attempts WHERE outcome = 'retryable'"),
-            40);
+  EXPECT_EQ(
+      cluster_.sqlCount("SELECT count(*) FROM gantry_job_attempts WHERE outcome = 'retryable'"),
+      40);
 }
 
 TEST_F(Pipeline, FatalAndExhaustedJobsGoDeadAndRetryRevivesThem) {
@@ -95,7 +97,7 @@ TEST_F(Pipeline, FatalAndExhaustedJobsGoDeadAndRetryRevivesThem) {
 TEST_F(Pipeline, CancelQueuedAndRunningJobs) {
   auto running = jobSpec("sleep", "60000");
   auto queued = jobSpec("noop");
-  queued.set_run_at_ms(gantry::SystemClock::instance().nowMs() + 3'600'000);
+  queued.set_run_at_ms(gantry::SystemClock::instance().wallMs() + 3'600'000);
   const auto ids = cluster_.submitAll({running, queued});
   cluster_.startWorker(2);
   ASSERT_TRUE(Cluster::waitFor(
@@ -141,7 +143,7 @@ TEST_F(Pipeline, RunningJobShowsItsWorkersProgress) {
 TEST_F(Pipeline, DelayedJobsDoNotStartEarly) {
   cluster_.startWorker(4);
   std::vector<wire::JobSpec> specs;
-  const gantry::TimeMs now = gantry::SystemClock::instance().nowMs();
+  const gantry::TimeMs now = gantry::SystemClock::instance().wallMs();
   for (int i = 0; i < 10; ++i) {
     auto spec = jobSpec("noop");
     spec.set_run_at_ms(now + 300 + i * 50);
@@ -149,9 +151,10 @@ TEST_F(Pipeline, DelayedJobsDoNotStartEarly) {
   }
   cluster_.submitAll(specs);
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster_.finishedCount() == 10; }, 30s));
-  EXPECT_EQ(cluster_.sqlCount("SELECT count(*) FROM gantry_job_attempts a JOIN gantry_job_history j "
-                              "ON j.id = a.job_id WHERE a.started_at_ms < j.run_at_ms"),
-            0);
+  EXPECT_EQ(
+      cluster_.sqlCount("SELECT count(*) FROM gantry_job_attempts a JOIN gantry_job_history j "
+                        "ON j.id = a.job_id WHERE a.started_at_ms < j.run_at_ms"),
+      0);
 }
 
 TEST_F(Pipeline, UniqueKeyReturnsTheLiveJob) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fakes/fake_clock.h"
 #include "tools/scripted_broker.h"
 
 namespace gantry::tools {
@@ -16,11 +17,6 @@ namespace {
 using testing::ScriptedBroker;
 
 constexpr TimeMs kNow = 1'700'000'000'000;
-
-class FixedClock final : public Clock {
- public:
-  TimeMs nowMs() const override { return kNow; }
-};
 
 struct CliRun {
   int code = -1;
@@ -33,7 +29,7 @@ CliRun run(std::vector<std::string> args, const std::string& stdin_text = "") {
   std::istringstream in(stdin_text);
   std::ostringstream out;
   std::ostringstream err;
-  FixedClock clock;
+  test::FakeClock clock(kNow);
   CliRun result;
   result.code = runCli(args, in, out, err, clock);
   result.out = out.str();
@@ -83,32 +79,25 @@ TEST_P(CliUsageError, ExitsTwoBeforeContactingTheBroker) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadInputs, CliUsageError,
-    ::testing::Values(std::vector<std::string>{},
-                      std::vector<std::string>{"frobnicate"},
-                      std::vector<std::string>{"submit"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
-                      std::vector<std::string>{"submit", "--kind", "has space"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s",
-                                               "--run-at", "5"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--payload", "a",
-                                               "--payload-file", "f"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--payload-file",
-                                               "/nonexistent/payload"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
-                      std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
-                      std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
-                      std::vector<std::string>{"get"},
-                      std::vector<std::string>{"get", "abc"},
-                      std::vector<std::string>{"get", "0"},
-                      std::vector<std::string>{"list", "--state", "bogus"},
-                      std::vector<std::string>{"list", "--limit", "0"},
-                      std::vector<std::string>{"cancel"},
-                      std::vector<std::string>{"pause"},
-                      std::vector<std::string>{"migrate"},
-                      std::vector<std::string>{"migrate", "down", "--steps", "0"},
-                      std::vector<std::string>{"--timeout", "0s", "stats"},
-                      std::vector<std::string>{"--timeout", "soon", "stats"}));
+    ::testing::Values(
+        std::vector<std::string>{}, std::vector<std::string>{"frobnicate"},
+        std::vector<std::string>{"submit"},
+        std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
+        std::vector<std::string>{"submit", "--kind", "has space"},
+        std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
+        std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s", "--run-at", "5"},
+        std::vector<std::string>{"submit", "--kind", "k", "--payload", "a", "--payload-file", "f"},
+        std::vector<std::string>{"submit", "--kind", "k", "--payload-file", "/nonexistent/payload"},
+        std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
+        std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
+        std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
+        std::vector<std::string>{"get"}, std::vector<std::string>{"get", "abc"},
+        std::vector<std::string>{"get", "0"}, std::vector<std::string>{"list", "--state", "bogus"},
+        std::vector<std::string>{"list", "--limit", "0"}, std::vector<std::string>{"cancel"},
+        std::vector<std::string>{"pause"}, std::vector<std::string>{"migrate"},
+        std::vector<std::string>{"migrate", "down", "--steps", "0"},
+        std::vector<std::string>{"--timeout", "0s", "stats"},
+        std::vector<std::string>{"--timeout", "soon", "stats"}));
 
 TEST(Cli, UnparseableBrokerEndpointIsAUsageError) {
   CliRun r = run({"--broker", "nonsense", "stats"});
@@ -127,7 +116,7 @@ TEST(Cli, MigrateWithoutADatabaseIsAUsageError) {
 TEST(Cli, BadBatchLineIsReportedWithFileAndLine) {
   ScriptedBroker silent;
   CliRun r = run({"--broker", silent.endpoint(), "--timeout", "10ms", "submit", "--batch", "-"},
-              "{\"kind\":\"a\"}\n{\"kind\":\"b\",\"priority\":99}\n");
+                 "{\"kind\":\"a\"}\n{\"kind\":\"b\",\"priority\":99}\n");
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "<stdin>:2: priority: 99 is outside 0..9")) << r.err;
 }
@@ -186,9 +175,10 @@ TEST(Cli, SubmitTurnsFlagsIntoTheSpec) {
     EXPECT_EQ(spec.payload(), "hi");
     side.reply(*request, submitReply(11, 1));
   });
-  CliRun r = run({"--broker", broker.endpoint(), "submit", "--kind", "k", "--queue", "q",
-               "--priority", "7", "--key", "user:1", "--unique", "u1", "--delay", "30s",
-               "--max-attempts", "3", "--timeout", "2m", "--payload", "hi"});
+  CliRun r = run({"--broker", broker.endpoint(), "submit", "--kind",         "k",      "--queue",
+                  "q",        "--priority",      "7",      "--key",          "user:1", "--unique",
+                  "u1",       "--delay",         "30s",    "--max-attempts", "3",      "--timeout",
+                  "2m",       "--payload",       "hi"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "11\n");
 }
@@ -202,7 +192,7 @@ TEST(Cli, SubmitReadsThePayloadFromStdin) {
     side.reply(*request, submitReply(1, 1));
   });
   CliRun r = run({"--broker", broker.endpoint(), "submit", "--kind", "k", "--payload-file", "-"},
-              std::string("\x01\x02\n", 3));
+                 std::string("\x01\x02\n", 3));
   EXPECT_EQ(r.code, 0) << r.err;
 }
 
@@ -304,11 +294,11 @@ TEST(Cli, ListPassesFiltersAndPrintsTheNextPageCommand) {
     side.reply(*request, reply);
   });
   CliRun r = run({"--broker", broker.endpoint(), "list", "--queue", "mail", "--state", "dead",
-               "--limit", "2", "--after", "10"});
+                  "--limit", "2", "--after", "10"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(countLines(r.out), 3u) << r.out;
-  EXPECT_TRUE(contains(
-      r.err, "more jobs: gantryctl list --queue mail --state dead --limit 2 --after 12"))
+  EXPECT_TRUE(
+      contains(r.err, "more jobs: gantryctl list --queue mail --state dead --limit 2 --after 12"))
       << r.err;
 }
 

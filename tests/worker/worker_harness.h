@@ -137,17 +137,6 @@ class FakeBroker {
   std::string endpoint_;
 };
 
-// A clock the test moves by hand.
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(TimeMs start) : now_(start) {}
-  TimeMs nowMs() const override { return now_.load(); }
-  void advance(TimeMs ms) { now_.fetch_add(ms); }
-
- private:
-  std::atomic<TimeMs> now_;
-};
-
 // A handler that blocks until the test opens its gate (or, if it honours
 // cancellation, until its token fires), then returns a preset result.
 class GateHandler final : public Handler {
@@ -285,20 +274,21 @@ class WorkerHarnessTest : public ::testing::Test {
       return {};
     }
     route_ = hello->routing_id;
+    hello_sequence_ = hello->envelope.correlation_id();
     return hello->envelope.hello();
   }
 
   static wire::Envelope assign(uint64_t job_id, uint64_t lease, const std::string& kind,
                                const std::string& payload = {}, uint32_t attempt = 1,
-                               TimeMs deadline_ms = 0) {
+                               uint32_t timeout_ms = 0) {
     wire::Envelope envelope;
     auto* body = envelope.mutable_assign();
     body->mutable_job()->set_id(job_id);
     body->mutable_job()->set_attempt(attempt);
     body->mutable_job()->mutable_spec()->set_kind(kind);
     body->mutable_job()->mutable_spec()->set_payload(payload);
+    body->mutable_job()->mutable_spec()->set_timeout_ms(timeout_ms);
     body->set_lease(lease);
-    body->set_deadline_ms(deadline_ms);
     return envelope;
   }
 
@@ -340,6 +330,7 @@ class WorkerHarnessTest : public ::testing::Test {
   GateHandler* stubborn_ = nullptr;  // ignores cancel, RETRYABLE when opened
   std::unique_ptr<WorkerRunner> runner_;
   std::string route_;
+  uint64_t hello_sequence_ = 0;  // of the hello start() received
 };
 
 }  // namespace gantry::worker::testing

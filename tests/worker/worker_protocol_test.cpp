@@ -186,13 +186,19 @@ TEST_F(WorkerProtocol, KindNotAnnouncedIsRetryableNotRun) {
   EXPECT_NE(result.error().find("does not run kind 'sleep'"), std::string::npos);
 }
 
+wire::Envelope reannounceFor(uint64_t sequence) {
+  wire::Envelope reannounce;
+  reannounce.set_correlation_id(sequence);
+  reannounce.mutable_reannounce();
+  return reannounce;
+}
+
 TEST_F(WorkerProtocol, ReannounceResendsHelloWithHeldLeases) {
-  start(config());
+  const wire::WorkerHello first = start(config());
   broker_->send(route_, assign(17, 170, "gate"));
   ASSERT_TRUE(gate_->waitEntered(1));
-  wire::Envelope reannounce;
-  reannounce.mutable_reannounce();
-  broker_->send(route_, reannounce);
+  // The broker lost the session after the hello: a later message found none.
+  broker_->send(route_, reannounceFor(hello_sequence_ + 1));
   auto hello = broker_->nextNonHeartbeat();
   ASSERT_TRUE(hello.has_value());
   ASSERT_EQ(hello->envelope.body_case(), Body::kHello);
@@ -200,6 +206,48 @@ TEST_F(WorkerProtocol, ReannounceResendsHelloWithHeldLeases) {
   EXPECT_EQ(hello->envelope.hello().held(0).job_id(), 17u);
   EXPECT_EQ(hello->envelope.hello().held(0).lease(), 170u);
   EXPECT_EQ(hello->envelope.hello().slots(), 2u);
+  // The same process: the broker tells a re-announce from a restart by it.
+  EXPECT_NE(first.instance(), 0u);
+  EXPECT_EQ(hello->envelope.hello().instance(), first.instance());
+}
+
+// After a lost session every message the worker had queued (heartbeats,
+// results) draws a Reannounce naming it. One hello answers them all: a
+// hello per Reannounce would replace the new session again and again.
+TEST_F(WorkerProtocol, ReannouncesOfMessagesSentBeforeTheHelloAreAnsweredOnce) {
+  start(config());
+  std::vector<uint64_t> queued;  // sequence numbers of the worker's messages
+  for (uint64_t job : {18, 19, 20}) {
+    broker_->send(route_, assign(job, job * 10, "echo", "x"));
+    auto result = broker_->nextOf(Body::kResult);
+    ASSERT_TRUE(result.has_value());
+    queued.push_back(result->envelope.correlation_id());
+  }
+  // None of them found a session.
+  broker_->send(route_, reannounceFor(queued[0]));
+  auto hello = broker_->nextNonHeartbeat();
+  ASSERT_TRUE(hello.has_value());
+  ASSERT_EQ(hello->envelope.body_case(), Body::kHello);
+  const uint64_t answered_by = hello->envelope.correlation_id();
+  ASSERT_GT(answered_by, queued.back());
+  for (size_t i = 1; i < queued.size(); ++i) {
+    broker_->send(route_, reannounceFor(queued[i]));
+  }
+  // Messages are handled in order: a hello for any of those would come
+  // before this job's result.
+  broker_->send(route_, assign(21, 210, "echo", "once"));
+  for (;;) {
+    auto next = broker_->nextNonHeartbeat();
+    ASSERT_TRUE(next.has_value());
+    ASSERT_NE(next->envelope.body_case(), Body::kHello) << "a second hello for one lost session";
+    if (next->envelope.body_case() == Body::kResult && next->envelope.result().job_id() == 21) {
+      break;  // results re-sent after the hello may come first
+    }
+  }
+  // A message after that hello finding no session is a new loss: answered.
+  broker_->send(route_, reannounceFor(answered_by + 1));
+  auto again = broker_->nextOf(Body::kHello);
+  EXPECT_TRUE(again.has_value());
 }
 
 TEST_F(WorkerProtocol, GarbageFromBrokerIsCountedAndIgnored) {

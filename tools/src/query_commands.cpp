@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 #include "gantry/tools/command.h"
 #include "gantry/tools/render_human.h"
 #include "gantry/tools/render_json.h"

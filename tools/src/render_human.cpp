@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 #include "gantry/common/utf8.h"
 #include "gantry/tools/table.h"
 #include "gantry/tools/text_encoding.h"
@@ -16,7 +17,9 @@ namespace {
 // Wide enough to tell errors apart, narrow enough for a terminal row.
 constexpr size_t kErrorColumnChars = 60;
 
-std::string orDash(const std::string& text) { return text.empty() ? "-" : text; }
+std::string orDash(const std::string& text) {
+  return text.empty() ? "-" : text;
+}
 
 std::string whenOrDash(TimeMs ms, TimeMs now) {
   return ms == 0 ? "-" : formatRelative(ms, now);
@@ -47,7 +50,7 @@ bool isPrintableText(const std::string& bytes) {
 }  // namespace
 
 std::string describeState(const wire::Job& job, TimeMs now) {
-  std::string state = jobStateName(job.state());
+  std::string state(jobStateName(job.state()));
   const TimeMs run_at = job.spec().run_at_ms();
   if (run_at > now && job.state() == wire::QUEUED) {
     state += ", runs " + formatRelative(run_at, now);
@@ -116,11 +119,11 @@ std::string renderJobDetail(const wire::GetReply& reply, TimeMs now) {
   attempts.alignRight(3);
   for (const auto& a : reply.attempts()) {
     const bool finished = a.finished_at_ms() != 0 && a.started_at_ms() != 0;
-    attempts.addRow({std::to_string(a.attempt()), orDash(a.worker_id()),
-                     whenOrDash(a.started_at_ms(), now),
-                     finished ? formatDurationMs(a.finished_at_ms() - a.started_at_ms()) : "-",
-                     a.finished_at_ms() == 0 ? "running" : outcomeName(a.outcome()),
-                     sanitizeCell(orDash(a.error()), kErrorColumnChars)});
+    attempts.addRow(
+        {std::to_string(a.attempt()), orDash(a.worker_id()), whenOrDash(a.started_at_ms(), now),
+         finished ? formatDurationMs(a.finished_at_ms() - a.started_at_ms()) : "-",
+         a.finished_at_ms() == 0 ? std::string("running") : std::string(outcomeName(a.outcome())),
+         sanitizeCell(orDash(a.error()), kErrorColumnChars)});
   }
   return out + "\n" + attempts.render();
 }
@@ -147,18 +150,16 @@ std::string renderStats(const wire::StatsReply& reply) {
     // Highest priority first, as the broker serves them.
     std::vector<std::pair<int32_t, uint64_t>> levels(q.queued_by_priority().begin(),
                                                      q.queued_by_priority().end());
-    std::sort(levels.begin(), levels.end(), [](const auto& a, const auto& b) {
-      return a.first > b.first;
-    });
+    std::sort(levels.begin(), levels.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
     std::string by_priority;
     for (const auto& [priority, count] : levels) {
-      by_priority += (by_priority.empty() ? "" : " ") + std::to_string(priority) + ":" +
-                     std::to_string(count);
+      by_priority +=
+          (by_priority.empty() ? "" : " ") + std::to_string(priority) + ":" + std::to_string(count);
     }
     queues.addRow({q.queue(), q.paused() ? "paused" : "active", std::to_string(q.queued()),
                    std::to_string(q.delayed()), std::to_string(q.running()),
-                   std::to_string(q.capacity()),
-                   orDash(by_priority)});
+                   std::to_string(q.capacity()), orDash(by_priority)});
   }
   const std::vector<std::pair<std::string, std::string>> totals = {
       {"workers", std::to_string(reply.workers())},
@@ -172,10 +173,9 @@ std::string renderStats(const wire::StatsReply& reply) {
       {"stale results", std::to_string(reply.stale_results_total())},
       {"unique hits", std::to_string(reply.unique_hits_total())},
       {"broker", orDash(reply.broker())},
-      {"owner epoch", reply.owner_epoch() == 0
-                          ? "-"
-                          : std::to_string(reply.owner_epoch()) + " since " +
-                                formatTimestamp(reply.owner_since_ms())},
+      {"owner epoch", reply.owner_epoch() == 0 ? "-"
+                                               : std::to_string(reply.owner_epoch()) + " since " +
+                                                     formatTimestamp(reply.owner_since_ms())},
   };
   return queues.render() + "\n" + renderFields(totals);
 }

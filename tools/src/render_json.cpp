@@ -1,6 +1,7 @@
 #include "gantry/tools/render_json.h"
 
 #include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 #include "gantry/common/utf8.h"
 #include "gantry/tools/text_encoding.h"
 
@@ -9,7 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-json timeOrNull(int64_t ms) { return ms == 0 ? json(nullptr) : json(ms); }
+json timeOrNull(int64_t ms) {
+  return ms == 0 ? json(nullptr) : json(ms);
+}
 
 void putBytes(json& out, const std::string& field, const std::string& bytes) {
   const bool text = isValidUtf8(bytes);
@@ -23,7 +26,7 @@ json attemptToJson(const wire::Attempt& attempt) {
       {"worker_id", attempt.worker_id()},
       {"started_at_ms", timeOrNull(attempt.started_at_ms())},
       {"finished_at_ms", timeOrNull(attempt.finished_at_ms())},
-      {"outcome", outcomeName(attempt.outcome())},
+      {"outcome", std::string(outcomeName(attempt.outcome()))},
       {"error", attempt.error()},
   };
 }
@@ -34,7 +37,7 @@ json jobToJson(const wire::Job& job, bool include_bodies) {
   const wire::JobSpec& spec = job.spec();
   json out = {
       {"id", job.id()},
-      {"state", jobStateName(job.state())},
+      {"state", std::string(jobStateName(job.state()))},
       {"queue", spec.queue()},
       {"kind", spec.kind()},
       {"priority", spec.priority()},

@@ -38,7 +38,11 @@ void BrokerConnection::close(std::chrono::milliseconds linger) {
 }
 
 bool BrokerConnection::send(wire::Envelope& envelope) {
-  return socket_ && sendBody(*socket_, envelope);
+  if (!socket_) {
+    return false;
+  }
+  envelope.set_correlation_id(++sequence_);
+  return sendBody(*socket_, envelope);
 }
 
 std::optional<std::string> BrokerConnection::receive() {

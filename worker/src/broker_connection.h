@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -30,7 +31,11 @@ class BrokerConnection {
   bool isOpen() const { return socket_.has_value(); }
 
   // Non-blocking; false when not open or the frame could not be queued.
+  // Stamps the envelope's correlation_id with the next sequence number
+  // (protocol.md, "Reannounce"); numbers keep increasing across reconnects.
   bool send(wire::Envelope& envelope);
+  // The sequence number of the last envelope sent (0 before the first).
+  uint64_t lastSequence() const { return sequence_; }
   // Non-blocking; nullopt when nothing is waiting or not open.
   std::optional<std::string> receive();
 
@@ -41,6 +46,7 @@ class BrokerConnection {
   zmq::context_t& context_;
   std::string endpoint_;
   std::optional<zmq::socket_t> socket_;
+  uint64_t sequence_ = 0;
 };
 
 }  // namespace gantry::worker

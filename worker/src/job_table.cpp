@@ -36,12 +36,14 @@ std::vector<RunningJob*> JobTable::match(uint64_t job_id, uint64_t lease) {
   return out;
 }
 
-void JobTable::remove(uint64_t job_id, uint64_t lease) { jobs_.erase(Key{job_id, lease}); }
+void JobTable::remove(uint64_t job_id, uint64_t lease) {
+  jobs_.erase(Key{job_id, lease});
+}
 
-std::vector<RunningJob*> JobTable::expired(TimeMs now) {
+std::vector<RunningJob*> JobTable::expired(TimeMs now_mono_ms) {
   std::vector<RunningJob*> out;
   for (auto& [key, job] : jobs_) {
-    if (!job.reported && job.deadline_ms != 0 && job.deadline_ms <= now) {
+    if (!job.reported && job.deadline_mono_ms != 0 && job.deadline_mono_ms <= now_mono_ms) {
       out.push_back(&job);
     }
   }
@@ -51,8 +53,8 @@ std::vector<RunningJob*> JobTable::expired(TimeMs now) {
 std::optional<TimeMs> JobTable::nextDeadline() const {
   std::optional<TimeMs> next;
   for (const auto& [key, job] : jobs_) {
-    if (!job.reported && job.deadline_ms != 0 && (!next || job.deadline_ms < *next)) {
-      next = job.deadline_ms;
+    if (!job.reported && job.deadline_mono_ms != 0 && (!next || job.deadline_mono_ms < *next)) {
+      next = job.deadline_mono_ms;
     }
   }
   return next;

@@ -28,8 +28,8 @@ struct RunningJob {
   std::string kind;
   std::string trace_id;  // for logs; empty when the job has no traceparent
   std::shared_ptr<CancelToken> token;
-  TimeMs started_at_ms = 0;
-  TimeMs deadline_ms = 0;  // 0 = none
+  TimeMs started_mono_ms = 0;
+  TimeMs deadline_mono_ms = 0;  // 0 = none
   bool reported = false;
 };
 
@@ -52,9 +52,9 @@ class JobTable {
   std::vector<RunningJob*> match(uint64_t job_id, uint64_t lease);
   void remove(uint64_t job_id, uint64_t lease);
 
-  // Unreported entries whose deadline is at or before `now`.
-  std::vector<RunningJob*> expired(TimeMs now);
-  // The earliest deadline of an unreported entry.
+  // Unreported entries whose deadline is at or before `now_mono_ms`.
+  std::vector<RunningJob*> expired(TimeMs now_mono_ms);
+  // The earliest deadline (monotonic) of an unreported entry.
   std::optional<TimeMs> nextDeadline() const;
 
   std::vector<RunningJob*> unreported();

@@ -7,6 +7,7 @@
 
 #include "gantry/common/codec.h"
 #include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 #include "gantry/common/log.h"
 #include "gantry/common/utf8.h"
 #include "job_runner.h"
@@ -38,7 +39,7 @@ Handler* WorkerLoop::handlerFor(const std::string& kind) const {
   return registry_.find(kind);
 }
 
-void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, TimeMs now) {
+void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, Now now) {
   const wire::Job& job = assign.job();
   const wire::JobSpec& spec = job.spec();
   auto token = std::make_shared<CancelToken>();
@@ -49,8 +50,11 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, TimeMs n
   entry.kind = spec.kind();
   entry.trace_id = traceIdOf(spec.traceparent());
   entry.token = token;
-  entry.started_at_ms = now;
-  entry.deadline_ms = assign.deadline_ms();
+  // The deadline runs from now, on this worker's monotonic clock: clocks of
+  // different hosts need not agree.
+  const uint32_t timeout_ms = spec.timeout_ms();
+  entry.started_mono_ms = now.mono_ms;
+  entry.deadline_mono_ms = timeout_ms == 0 ? 0 : now.mono_ms + timeout_ms;
   const RunningJob& running = jobs_.add(std::move(entry));
   counters_.jobs_started.fetch_add(1);
   log::debug("job started", {{"worker_id", worker_id_},
@@ -66,7 +70,7 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, TimeMs n
   info.kind = spec.kind();
   info.attempt = job.attempt();
   info.payload = spec.payload();
-  info.deadline_ms = assign.deadline_ms();
+  info.deadline_ms = timeout_ms == 0 ? 0 : now.wall_ms + timeout_ms;
   info.traceparent = spec.traceparent();
 
   pool_->post([this, &handler, info = std::move(info), token = std::move(token)]() mutable {
@@ -127,8 +131,8 @@ void WorkerLoop::onCompletion(Completion&& completion) {
   log::info("job finished", {{"worker_id", worker_id_},
                              {"job_id", job_id},
                              {"kind", job->kind},
-                             {"outcome", outcomeName(result.outcome)},
-                             {"duration_ms", clock_.nowMs() - job->started_at_ms},
+                             {"outcome", std::string(outcomeName(result.outcome))},
+                             {"duration_ms", clock_.monoMs() - job->started_mono_ms},
                              {"trace_id", job->trace_id}});
   jobs_.remove(job_id, lease);
   queueResult(job_id, lease, result.outcome, std::move(result.result), std::move(result.error));
@@ -148,8 +152,8 @@ void WorkerLoop::onProgress(const ProgressUpdate& progress) {
   (void)connection_.send(envelope);
 }
 
-void WorkerLoop::expireDeadlines(TimeMs now) {
-  const auto expired = jobs_.expired(now);
+void WorkerLoop::expireDeadlines(Now now) {
+  const auto expired = jobs_.expired(now.mono_ms);
   if (expired.empty()) {
     return;
   }
@@ -161,7 +165,7 @@ void WorkerLoop::expireDeadlines(TimeMs now) {
   // so it never sees room the threads do not have.
   updateCredit();
   for (RunningJob* job : expired) {
-    const int64_t ran_ms = std::max<int64_t>(0, now - job->started_at_ms);
+    const int64_t ran_ms = std::max<int64_t>(0, now.mono_ms - job->started_mono_ms);
     counters_.jobs_timed_out.fetch_add(1);
     log::warn("job timed out", {{"worker_id", worker_id_},
                                 {"job_id", job->job_id},
@@ -173,9 +177,9 @@ void WorkerLoop::expireDeadlines(TimeMs now) {
   }
 }
 
-void WorkerLoop::beginDrain(TimeMs now) {
+void WorkerLoop::beginDrain(Now now) {
   draining_ = true;
-  drain_started_ms_ = now;
+  drain_started_mono_ms_ = now.mono_ms;
   log::info("stopping: taking no more work", {{"worker_id", worker_id_},
                                               {"running", jobs_.unreported().size()},
                                               {"grace_ms", config_.shutdown_grace_ms}});

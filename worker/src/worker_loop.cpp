@@ -32,6 +32,7 @@ WorkerLoop::WorkerLoop(WorkerConfig config, const HandlerRegistry& registry, Clo
       connection_(context_, config_.broker_endpoint),
       jobs_(config_.concurrency),
       rng_(std::random_device{}()),
+      instance_(rng_() | 1),
       pool_(std::make_unique<HandlerPool>(config_.concurrency)) {}
 
 Status WorkerLoop::run() {
@@ -39,13 +40,13 @@ Status WorkerLoop::run() {
                                 {"broker", config_.broker_endpoint},
                                 {"concurrency", config_.concurrency},
                                 {"kinds", kinds_}});
-  if (auto status = connect(clock_.nowMs()); !status.isOk()) {
+  if (auto status = connect(clock_.now()); !status.isOk()) {
     log::error("worker cannot start", {{"worker_id", worker_id_}, {"error", status.toString()}});
     finish();
     return status;
   }
   for (;;) {
-    const TimeMs now = clock_.nowMs();
+    const Now now = clock_.now();
     onTimers(now);
     if (draining_ && !jobs_.hasUnreported()) {
       break;
@@ -74,7 +75,7 @@ WorkerStats WorkerLoop::stats() const {
   return s;
 }
 
-void WorkerLoop::pollOnce(TimeMs now) {
+void WorkerLoop::pollOnce(Now now) {
   // Rebuilt every round: reconnecting replaces the broker socket.
   poll_set_.clear();
   const size_t stop = poll_set_.addFd(stop_event_.fd());
@@ -93,88 +94,89 @@ void WorkerLoop::pollOnce(TimeMs now) {
     drainHandlerEvents();
   }
   if (connected && poll_set_.ready(broker)) {
-    receiveAll(clock_.nowMs());
+    receiveAll(clock_.now());
   }
 }
 
-void WorkerLoop::onTimers(TimeMs now) {
+void WorkerLoop::onTimers(Now now) {
   if (!draining_ && stop_requested_.load(std::memory_order_acquire)) {
     beginDrain(now);
   }
   expireDeadlines(now);
+  const TimeMs mono = now.mono_ms;
   if (draining_ && jobs_.hasUnreported() &&
-      (now < drain_started_ms_ || now - drain_started_ms_ >= config_.shutdown_grace_ms)) {
+      mono - drain_started_mono_ms_ >= config_.shutdown_grace_ms) {
     handBackRemaining();
   }
   if (connection_.isOpen()) {
-    last_heard_ms_ = std::min(last_heard_ms_, now);  // the clock stepped back
-    if (now - last_heard_ms_ >= int64_t{config_.heartbeat_ms} * config_.liveness) {
+    if (mono - last_heard_mono_ms_ >= int64_t{config_.heartbeat_ms} * config_.liveness) {
       dropConnection(now);
-    } else if (now < last_heartbeat_ms_ || now - last_heartbeat_ms_ >= config_.heartbeat_ms) {
+    } else if (mono - last_heartbeat_mono_ms_ >= config_.heartbeat_ms) {
       sendHeartbeat(now);
     }
   }
   if (!connection_.isOpen() &&
-      (now < disconnected_at_ms_ ||
-       now - disconnected_at_ms_ >= static_cast<int64_t>(reconnect_delay_ms_))) {
+      mono - disconnected_at_mono_ms_ >= static_cast<int64_t>(reconnect_delay_ms_)) {
     (void)connect(now);  // a failure schedules the next try
   }
 }
 
-int64_t WorkerLoop::pollTimeoutMs(TimeMs now) const {
+int64_t WorkerLoop::pollTimeoutMs(Now now) const {
   const int64_t heartbeat = config_.heartbeat_ms;
+  const TimeMs mono = now.mono_ms;
   int64_t timeout = heartbeat;
   if (connection_.isOpen()) {
-    timeout = std::min(timeout, last_heartbeat_ms_ + heartbeat - now);
-    timeout = std::min(timeout, last_heard_ms_ + heartbeat * config_.liveness - now);
+    timeout = std::min(timeout, last_heartbeat_mono_ms_ + heartbeat - mono);
+    timeout = std::min(timeout, last_heard_mono_ms_ + heartbeat * config_.liveness - mono);
   } else {
-    timeout =
-        std::min(timeout, disconnected_at_ms_ + static_cast<int64_t>(reconnect_delay_ms_) - now);
+    timeout = std::min(timeout,
+                       disconnected_at_mono_ms_ + static_cast<int64_t>(reconnect_delay_ms_) - mono);
   }
   if (auto deadline = jobs_.nextDeadline()) {
-    timeout = std::min(timeout, *deadline - now);
+    timeout = std::min(timeout, *deadline - mono);
   }
   if (draining_ && jobs_.hasUnreported()) {
-    timeout = std::min(timeout, drain_started_ms_ + config_.shutdown_grace_ms - now);
+    timeout = std::min(timeout, drain_started_mono_ms_ + config_.shutdown_grace_ms - mono);
   }
-  // Never longer than a heartbeat, so a fake or stepped clock is re-read.
+  // Never longer than a heartbeat, so a fake clock moved by a test is
+  // re-read soon.
   return std::clamp<int64_t>(timeout, 0, heartbeat);
 }
 
-Status WorkerLoop::connect(TimeMs now) {
+Status WorkerLoop::connect(Now now) {
   if (auto status = connection_.open(); !status.isOk()) {
     ++reconnect_failures_;
     reconnect_delay_ms_ = backoffDelayMs({config_.reconnect_initial_ms, config_.reconnect_max_ms},
                                          reconnect_failures_, rng_);
-    disconnected_at_ms_ = now;
+    disconnected_at_mono_ms_ = now.mono_ms;
     log::warn("cannot open broker socket", {{"worker_id", worker_id_},
                                             {"error", status.toString()},
                                             {"retry_in_ms", reconnect_delay_ms_}});
     return status;
   }
   confirmed_ = false;
-  last_heard_ms_ = now;
-  last_heartbeat_ms_ = now;
+  last_heard_mono_ms_ = now.mono_ms;
+  last_heartbeat_mono_ms_ = now.mono_ms;
   sendHello();
   flushOutbox();
   return Status::ok();
 }
 
-void WorkerLoop::dropConnection(TimeMs now) {
+void WorkerLoop::dropConnection(Now now) {
   connection_.close(std::chrono::milliseconds(0));
   outbox_.connectionLost();
   counters_.reconnects.fetch_add(1);
   ++reconnect_failures_;
   reconnect_delay_ms_ = backoffDelayMs({config_.reconnect_initial_ms, config_.reconnect_max_ms},
                                        reconnect_failures_, rng_);
-  disconnected_at_ms_ = now;
+  disconnected_at_mono_ms_ = now.mono_ms;
   log::warn("broker silent; reconnecting", {{"worker_id", worker_id_},
-                                            {"silent_ms", now - last_heard_ms_},
+                                            {"silent_ms", now.mono_ms - last_heard_mono_ms_},
                                             {"retry_in_ms", reconnect_delay_ms_}});
 }
 
-void WorkerLoop::heard(TimeMs now) {
-  last_heard_ms_ = now;
+void WorkerLoop::heard(Now now) {
+  last_heard_mono_ms_ = now.mono_ms;
   if (!confirmed_) {
     confirmed_ = true;
     reconnect_failures_ = 0;
@@ -193,6 +195,7 @@ void WorkerLoop::sendHello() {
   }
   const uint32_t slots = advertisedSlots();
   hello->set_slots(slots);
+  hello->set_instance(instance_);
   for (const RunningJob* job : jobs_.unreported()) {
     auto* held = hello->add_held();
     held->set_job_id(job->job_id);
@@ -204,19 +207,22 @@ void WorkerLoop::sendHello() {
   if (connection_.send(envelope)) {
     last_advertised_ = slots;
   }
+  hello_sequence_ = connection_.lastSequence();
   log::debug("hello sent",
              {{"worker_id", worker_id_}, {"slots", slots}, {"held", hello->held_size()}});
 }
 
-void WorkerLoop::sendHeartbeat(TimeMs now) {
+void WorkerLoop::sendHeartbeat(Now now) {
   wire::Envelope envelope;
   envelope.mutable_heartbeat();
   (void)connection_.send(envelope);
-  last_heartbeat_ms_ = now;
+  last_heartbeat_mono_ms_ = now.mono_ms;
   flushOutbox();  // retries results a full send queue refused earlier
 }
 
-uint32_t WorkerLoop::advertisedSlots() const { return draining_ ? 0 : jobs_.advertisedSlots(); }
+uint32_t WorkerLoop::advertisedSlots() const {
+  return draining_ ? 0 : jobs_.advertisedSlots();
+}
 
 void WorkerLoop::updateCredit() {
   const uint32_t slots = advertisedSlots();
@@ -249,11 +255,11 @@ void WorkerLoop::flushOutbox() {
 }
 
 void WorkerLoop::finish() {
-  const int64_t started = monotonicMs();
+  const TimeMs started = clock_.monoMs();
   // Results produced while disconnected get one more chance on a fresh
   // socket; whatever does not arrive is recovered by lease expiry.
   if (!outbox_.empty() && !connection_.isOpen()) {
-    (void)connect(clock_.nowMs());
+    (void)connect(clock_.now());
   }
   flushOutbox();
   // Only results are worth waiting for; a lost heartbeat or credit costs
@@ -261,15 +267,15 @@ void WorkerLoop::finish() {
   const auto linger = std::chrono::milliseconds(outbox_.empty() ? 0 : config_.flush_timeout_ms);
   connection_.close(linger);
   context_.close();  // waits up to the linger for queued frames to leave
-  awaitHandlers(config_.flush_timeout_ms - (monotonicMs() - started));
+  awaitHandlers(config_.flush_timeout_ms - (clock_.monoMs() - started));
   log::info("worker stopped",
             {{"worker_id", worker_id_}, {"handlers_still_running", jobs_.busyThreads()}});
 }
 
 void WorkerLoop::awaitHandlers(int64_t budget_ms) {
-  const int64_t until = monotonicMs() + std::max<int64_t>(budget_ms, 0);
+  const TimeMs until = clock_.monoMs() + std::max<int64_t>(budget_ms, 0);
   while (jobs_.busyThreads() > 0) {
-    const int64_t left = until - monotonicMs();
+    const int64_t left = until - clock_.monoMs();
     if (left <= 0) {
       return;
     }

@@ -64,35 +64,36 @@ class WorkerLoop {
   };
 
   // worker_loop.cpp: loop, timers, connection.
-  void pollOnce(TimeMs now);
-  void onTimers(TimeMs now);
-  int64_t pollTimeoutMs(TimeMs now) const;
-  Status connect(TimeMs now);
-  void dropConnection(TimeMs now);
-  void heard(TimeMs now);
+  void pollOnce(Now now);
+  void onTimers(Now now);
+  int64_t pollTimeoutMs(Now now) const;
+  Status connect(Now now);
+  void dropConnection(Now now);
+  void heard(Now now);
   void sendHello();
-  void sendHeartbeat(TimeMs now);
+  void sendHeartbeat(Now now);
   void updateCredit();
   uint32_t advertisedSlots() const;
   void flushOutbox();
   void finish();
 
   // worker_messages.cpp: bytes from the broker, one handler per message.
-  void receiveAll(TimeMs now);
-  void onBrokerBytes(const std::string& bytes, TimeMs now);
-  void onAssign(const wire::Assign& assign, TimeMs now);
+  void receiveAll(Now now);
+  void onBrokerBytes(const std::string& bytes, Now now);
+  void onAssign(const wire::Assign& assign, Now now);
   void onCancelJob(const wire::CancelJob& cancel);
-  void onReannounce();
+  // `sequence`: of our message that found no session (protocol.md).
+  void onReannounce(uint64_t sequence);
   void onError(const wire::Error& error);
   void countBadInput(std::atomic<uint64_t>& counter, const std::string& what);
 
   // worker_jobs.cpp: job lifecycle.
-  void startJob(const wire::Assign& assign, Handler& handler, TimeMs now);
+  void startJob(const wire::Assign& assign, Handler& handler, Now now);
   void drainHandlerEvents();
   void onCompletion(Completion&& completion);
   void onProgress(const ProgressUpdate& progress);
-  void expireDeadlines(TimeMs now);
-  void beginDrain(TimeMs now);
+  void expireDeadlines(Now now);
+  void beginDrain(Now now);
   void handBackRemaining();
   void queueResult(uint64_t job_id, uint64_t lease, wire::Outcome outcome, std::string result,
                    std::string error);
@@ -119,17 +120,23 @@ class WorkerLoop {
   ResultOutbox outbox_;
   std::mt19937_64 rng_;
 
-  // Liveness. Times are from clock_; "armed" times guard against the wall
-  // clock stepping backwards (a step back fires a timer early, never late).
+  // Liveness, on the monotonic clock: a step of the wall clock neither
+  // drops the connection nor delays a heartbeat.
   bool confirmed_ = false;  // heard from the broker on this socket
-  TimeMs last_heard_ms_ = 0;
-  TimeMs last_heartbeat_ms_ = 0;
+  TimeMs last_heard_mono_ms_ = 0;
+  TimeMs last_heartbeat_mono_ms_ = 0;
   uint32_t reconnect_failures_ = 0;
-  TimeMs disconnected_at_ms_ = 0;  // valid while the connection is closed
+  TimeMs disconnected_at_mono_ms_ = 0;  // valid while the connection is closed
   uint64_t reconnect_delay_ms_ = 0;
+  // The sequence number of the last hello sent: a Reannounce for an earlier
+  // message is answered by that hello already.
+  uint64_t hello_sequence_ = 0;
+  // Tells the broker a re-announce of this process from a restart under
+  // the same worker id.
+  const uint64_t instance_;
 
   bool draining_ = false;
-  TimeMs drain_started_ms_ = 0;
+  TimeMs drain_started_mono_ms_ = 0;
   uint32_t last_advertised_ = 0;  // slots the broker was last told
 
   // Last: destroyed first, so no handler thread outlives what it touches.

@@ -21,7 +21,7 @@ constexpr size_t kMaxEchoedNameBytes = 200;
 
 }  // namespace
 
-void WorkerLoop::receiveAll(TimeMs now) {
+void WorkerLoop::receiveAll(Now now) {
   for (int i = 0; i < kMaxReceiveBatch && connection_.isOpen(); ++i) {
     auto bytes = connection_.receive();
     if (!bytes) {
@@ -31,7 +31,7 @@ void WorkerLoop::receiveAll(TimeMs now) {
   }
 }
 
-void WorkerLoop::onBrokerBytes(const std::string& bytes, TimeMs now) {
+void WorkerLoop::onBrokerBytes(const std::string& bytes, Now now) {
   // Whatever arrived, the broker is alive and has read what we sent before:
   // a ROUTER cannot address us otherwise.
   heard(now);
@@ -49,11 +49,20 @@ void WorkerLoop::onBrokerBytes(const std::string& bytes, TimeMs now) {
     outbox_.confirmSent();
   }
   switch (envelope.body_case()) {
-    case wire::Envelope::kAssign: onAssign(envelope.assign(), now); return;
-    case wire::Envelope::kCancelJob: onCancelJob(envelope.cancel_job()); return;
-    case wire::Envelope::kHeartbeat: return;  // life was noted above
-    case wire::Envelope::kReannounce: onReannounce(); return;
-    case wire::Envelope::kError: onError(envelope.error()); return;
+    case wire::Envelope::kAssign:
+      onAssign(envelope.assign(), now);
+      return;
+    case wire::Envelope::kCancelJob:
+      onCancelJob(envelope.cancel_job());
+      return;
+    case wire::Envelope::kHeartbeat:
+      return;  // life was noted above
+    case wire::Envelope::kReannounce:
+      onReannounce(envelope.correlation_id());
+      return;
+    case wire::Envelope::kError:
+      onError(envelope.error());
+      return;
     default:
       countBadInput(counters_.unexpected_messages,
                     std::string("message '") + bodyName(envelope) + "' is not for a worker");
@@ -61,7 +70,7 @@ void WorkerLoop::onBrokerBytes(const std::string& bytes, TimeMs now) {
   }
 }
 
-void WorkerLoop::onAssign(const wire::Assign& assign, TimeMs now) {
+void WorkerLoop::onAssign(const wire::Assign& assign, Now now) {
   const uint64_t job_id = assign.job().id();
   const uint64_t lease = assign.lease();
   if (job_id == 0 || lease == 0) {
@@ -94,12 +103,6 @@ void WorkerLoop::onAssign(const wire::Assign& assign, TimeMs now) {
                     sanitizeText(kind, kMaxEchoedNameBytes) + "'");
     return;
   }
-  if (assign.deadline_ms() != 0 && assign.deadline_ms() <= now) {
-    counters_.jobs_timed_out.fetch_add(1);
-    queueResult(job_id, lease, wire::OUTCOME_RETRYABLE, {},
-                "deadline passed before the job could start");
-    return;
-  }
   startJob(assign, *handler, now);
 }
 
@@ -118,7 +121,16 @@ void WorkerLoop::onCancelJob(const wire::CancelJob& cancel) {
   }
 }
 
-void WorkerLoop::onReannounce() {
+void WorkerLoop::onReannounce(uint64_t sequence) {
+  // Messages queued while the session was lost (heartbeats, results) each
+  // draw a Reannounce. The first one is answered; the rest name messages
+  // sent before that hello, which the hello answers already. A hello per
+  // Reannounce would replace the session as many times, failing the work
+  // assigned to each replaced one.
+  if (sequence < hello_sequence_) {
+    log::debug("reannounce already answered", {{"worker_id", worker_id_}, {"sequence", sequence}});
+    return;
+  }
   log::info("broker asked to reannounce", {{"worker_id", worker_id_}});
   // The broker does not know us, so results sent since it last answered
   // may have been dropped: send them again after the hello.

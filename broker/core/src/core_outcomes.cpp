@@ -1,22 +1,25 @@
 // What happens when an attempt ends: success, retry with backoff, dead
 // letter, cancellation or hand-back, and the writes that record it.
-#include "gantry/broker/core/broker_core.h"
+#include <algorithm>
 
+#include "gantry/broker/core/broker_core.h"
 #include "gantry/common/backoff.h"
 
 namespace gantry::broker {
 
-void BrokerCore::onResult(const std::string& routing_id, const wire::JobResult& result,
-                          TimeMs now) {
-  WorkerSession* worker = sessionFor(routing_id, now);
+void BrokerCore::onResult(Sender from, const wire::JobResult& result, Now now) {
+  WorkerSession* worker = sessionFor(from, now);
   if (worker == nullptr) {
     return;
   }
-  LiveJob* job = findJob(result.job_id());
-  if (job == nullptr || job->slot != Slot::kRunning || !job->lease ||
-      job->lease->token != result.lease()) {
-    // A superseded attempt (lease expired, job re-run elsewhere or finished).
+  LiveJob* job = jobs_.find(result.job_id());
+  if (job == nullptr || job->slot != Slot::kRunning || job->lease->token != result.lease()) {
+    // A superseded attempt (lease expired, job re-run elsewhere or
+    // finished). If this worker was still running it, its slot is free now.
     ++counters_.stale_results;
+    if (worker->superseded.erase({result.job_id(), result.lease()}) > 0) {
+      dispatch(now);
+    }
     return;
   }
   wire::Outcome outcome = result.outcome();
@@ -29,10 +32,24 @@ void BrokerCore::onResult(const std::string& routing_id, const wire::JobResult& 
   dispatch(now);
 }
 
+void BrokerCore::endAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,
+                            Now now) {
+  AttemptRow row;
+  row.job_id = job.id;
+  row.lease = job.lease->token;
+  row.attempt = job.attempt;
+  row.worker_id = job.workerId();
+  row.started_at_ms = job.started_at_ms;
+  row.finished_at_ms = now.wall_ms;
+  row.outcome = outcome;
+  row.error = error;
+  effects_.writes.addAttempt(std::move(row));
+  stopRunning(job);
+}
+
 void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,
-                               const std::string& result, TimeMs now) {
-  recordAttempt(job, outcome, error, now);
-  releaseRunning(job);
+                               const std::string& result, Now now) {
+  endAttempt(job, outcome, error, now);
   switch (outcome) {
     case wire::OUTCOME_SUCCEEDED:
       finalize(job, wire::SUCCEEDED, result, "", now);
@@ -49,14 +66,7 @@ void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::s
       }
       return;
     case wire::OUTCOME_HANDED_BACK:
-      // The worker shut down before finishing; not the job's fault.
-      --job.attempt;
-      ++counters_.handed_back;
-      if (job.cancel_requested) {
-        finalize(job, wire::CANCELLED, "", "cancelled", now);
-      } else {
-        requeue(job, now);
-      }
+      handBack(job, error, now);
       return;
     default:
       failAttempt(job, error, now);
@@ -64,7 +74,7 @@ void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::s
   }
 }
 
-void BrokerCore::failAttempt(LiveJob& job, const std::string& error, TimeMs now, Retry retry) {
+void BrokerCore::failAttempt(LiveJob& job, const std::string& error, Now now, Retry retry) {
   ++counters_.failed_attempts;
   if (job.cancel_requested) {
     finalize(job, wire::CANCELLED, "", "cancelled: " + error, now);
@@ -76,107 +86,91 @@ void BrokerCore::failAttempt(LiveJob& job, const std::string& error, TimeMs now,
     return;
   }
   const KindPolicy& policy = config_.policyFor(names_.name(job.kind));
+  const TimeMs delay = retry == Retry::kNow
+                           ? 0
+                           : static_cast<TimeMs>(backoffDelayMs(policy.backoff, job.attempt, rng_));
   job.state = wire::FAILED;
-  job.updated_at_ms = now;
+  job.updated_at_ms = now.wall_ms;
   job.mutableExtras().last_error = error;
-  job.run_at_ms = retry == Retry::kNow
-                      ? now
-                      : now + static_cast<TimeMs>(backoffDelayMs(policy.backoff, job.attempt, rng_));
-  job.rank = job.run_at_ms - job.priority * config_.aging_ms;
+  job.run_at_ms = now.wall_ms + delay;
+  job.rank = now.mono_ms + delay - job.priority * config_.aging_ms;
   ++counters_.retried;
   persistTransition(job);
-  makeRunnable(job, now);
+  enqueue(job, now.mono_ms + delay, now);
 }
 
-void BrokerCore::requeue(LiveJob& job, TimeMs now) {
-  // Keeps its rank: a handed-back job goes back to its place in line. Its
-  // run_at stays too (it is in the past), so the rank rebuilt from the
-  // stored row after a restart is the same place.
+// The worker gave the job back without running it to an end (it is shutting
+// down, or the assignment never reached it). Not the job's fault, so the
+// attempt is not counted, and the job goes back to its place in line. The
+// hand-back guard (broker_core.h) keeps a job from bouncing between broker
+// and worker: a repeat within the window is held back, and past
+// kFreeHandBacks in a row each one counts as a failed attempt.
+void BrokerCore::handBack(LiveJob& job, const std::string& why, Now now) {
+  ++counters_.handed_back;
+  if (job.cancel_requested) {
+    finalize(job, wire::CANCELLED, "", "cancelled", now);
+    return;
+  }
+  JobExtras& extras = job.mutableExtras();
+  const bool repeat = extras.handbacks_in_a_row > 0 &&
+                      now.mono_ms - extras.last_handback_mono_ms <= kHandBackWindowMs;
+  extras.handbacks_in_a_row = repeat ? extras.handbacks_in_a_row + 1 : 1;
+  extras.last_handback_mono_ms = now.mono_ms;
+  const uint32_t in_a_row = extras.handbacks_in_a_row;
+  if (in_a_row > kFreeHandBacks) {
+    failAttempt(job, "handed back " + std::to_string(in_a_row) + " times in a row: " + why, now);
+    return;
+  }
+  --job.attempt;
   job.state = wire::QUEUED;
-  job.updated_at_ms = now;
+  job.updated_at_ms = now.wall_ms;
+  if (in_a_row == 1) {
+    // Keeps its rank and its run_at (in the past), so the rank rebuilt from
+    // the stored row after a restart is the same place in line.
+    persistTransition(job);
+    makeRunnable(job);
+    return;
+  }
+  const TimeMs delay =
+      std::min(kHandBackFirstDelayMs << std::min<uint32_t>(in_a_row - 2, 20), kHandBackMaxDelayMs);
+  extras.last_error = "handed back " + std::to_string(in_a_row) + " times in a row, held back " +
+                      std::to_string(delay) + " ms: " + why;
+  job.run_at_ms = now.wall_ms + delay;
   persistTransition(job);
-  makeRunnable(job, now);
+  enqueue(job, now.mono_ms + delay, now);
 }
 
 void BrokerCore::finalize(LiveJob& job, wire::JobState state, const std::string& result,
-                          const std::string& error, TimeMs now) {
+                          const std::string& error, Now now) {
   job.state = state;
-  job.updated_at_ms = now;
+  job.updated_at_ms = now.wall_ms;
   if (!error.empty()) {
     job.mutableExtras().last_error = error;
   }
-  persistTransition(job, now, result);
+  persistTransition(job, now.wall_ms, result);
   switch (state) {
-    case wire::SUCCEEDED: ++counters_.succeeded; break;
-    case wire::DEAD: ++counters_.dead; break;
-    case wire::CANCELLED: ++counters_.cancelled; break;
-    default: break;
+    case wire::SUCCEEDED:
+      ++counters_.succeeded;
+      break;
+    case wire::DEAD:
+      ++counters_.dead;
+      break;
+    case wire::CANCELLED:
+      ++counters_.cancelled;
+      break;
+    default:
+      break;
   }
-  if (const std::string& unique = job.uniqueKey(); !unique.empty()) {
-    auto it = unique_keys_.find(unique);
-    if (it != unique_keys_.end() && it->second == job.id) {
-      unique_keys_.erase(it);
-    }
-  }
-  jobs_.erase(job.id);  // `job` dangles from here on
+  forget(job);  // `job` dangles from here on
 }
 
-void BrokerCore::releaseRunning(LiveJob& job) {
-  QueueState& qs = queueState(job.queue);
-  --qs.running;
-  --running_by_kind_[job.kind];
-  if (job.lease && job.lease->worker_session != 0) {
-    if (auto it = sessions_.find(job.lease->worker_session); it != sessions_.end()) {
-      it->second.jobs.erase(job.id);
-    }
-  }
-  job.lease.reset();
-  job.slot = Slot::kNone;
-  if (!job.concurrency_key.empty()) {
-    --keys_[job.concurrency_key].running;
-    promoteKeyWaiters(job.concurrency_key);
-    releaseKeySlotIfIdle(job.concurrency_key);
-  }
-}
-
-void BrokerCore::cancelQueued(LiveJob& job, TimeMs now) {
+void BrokerCore::cancelQueued(LiveJob& job, Now now) {
   const std::string key = job.concurrency_key;
   unplace(job);
   finalize(job, wire::CANCELLED, "", "cancelled by request", now);
   if (!key.empty()) {
-    promoteKeyWaiters(key);
-    releaseKeySlotIfIdle(key);
+    placeReleased(keys_.release(key));
   }
-}
-
-void BrokerCore::recordAttempt(const LiveJob& job, wire::Outcome outcome,
-                               const std::string& error, TimeMs now) {
-  AttemptRow row;
-  row.job_id = job.id;
-  row.attempt = job.attempt;
-  row.worker_id = job.workerId();
-  row.started_at_ms = job.started_at_ms;
-  row.finished_at_ms = now;
-  row.outcome = outcome;
-  row.error = error;
-  effects_.writes.addAttempt(std::move(row));
-}
-
-void BrokerCore::persistTransition(const LiveJob& job, TimeMs finished_at,
-                                   const std::string& result) {
-  JobTransition t;
-  t.id = job.id;
-  t.state = job.state;
-  t.attempt = job.attempt;
-  t.run_at_ms = job.run_at_ms;
-  t.updated_at_ms = job.updated_at_ms;
-  t.started_at_ms = job.started_at_ms;
-  t.finished_at_ms = finished_at;
-  t.worker_id = job.workerId();
-  t.lease = job.lease ? job.lease->token : 0;
-  t.result = result;
-  t.last_error = job.lastError();
-  effects_.writes.addTransition(std::move(t));
 }
 
 }  // namespace gantry::broker

@@ -5,26 +5,28 @@ namespace gantry::broker {
 wire::Job rowToWire(JobRow row) {
   wire::Job out;
   out.set_id(row.id);
+  JobFixed& fixed = row.fixed;
   auto* spec = out.mutable_spec();
-  spec->set_queue(std::move(row.queue));
-  spec->set_kind(std::move(row.kind));
-  spec->set_priority(row.priority);
-  spec->set_payload(std::move(row.payload));
-  spec->set_concurrency_key(std::move(row.concurrency_key));
-  spec->set_unique_key(std::move(row.unique_key));
-  spec->set_run_at_ms(row.run_at_ms);
-  spec->set_max_attempts(row.max_attempts);
-  spec->set_timeout_ms(row.timeout_ms);
-  spec->set_traceparent(std::move(row.traceparent));
-  out.set_state(row.state);
-  out.set_attempt(row.attempt);
-  out.set_created_at_ms(row.created_at_ms);
-  out.set_updated_at_ms(row.updated_at_ms);
-  out.set_started_at_ms(row.started_at_ms);
-  out.set_finished_at_ms(row.finished_at_ms);
-  out.set_result(std::move(row.result));
-  out.set_last_error(std::move(row.last_error));
-  out.set_worker_id(std::move(row.worker_id));
+  spec->set_queue(std::move(fixed.queue));
+  spec->set_kind(std::move(fixed.kind));
+  spec->set_priority(fixed.priority);
+  spec->set_payload(std::move(fixed.payload));
+  spec->set_concurrency_key(std::move(fixed.concurrency_key));
+  spec->set_unique_key(std::move(fixed.unique_key));
+  spec->set_traceparent(std::move(fixed.traceparent));
+  spec->set_max_attempts(fixed.max_attempts);
+  spec->set_timeout_ms(fixed.timeout_ms);
+  out.set_created_at_ms(fixed.created_at_ms);
+  JobStatus& status = row.status;
+  out.set_state(status.state);
+  out.set_attempt(status.attempt);
+  spec->set_run_at_ms(status.run_at_ms);
+  out.set_updated_at_ms(status.updated_at_ms);
+  out.set_started_at_ms(status.started_at_ms);
+  out.set_finished_at_ms(status.finished_at_ms);
+  out.set_result(std::move(status.result));
+  out.set_last_error(std::move(status.last_error));
+  out.set_worker_id(std::move(status.worker_id));
   return out;
 }
 

@@ -2,25 +2,9 @@
 
 #include <algorithm>
 
-#include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 
 namespace gantry::broker {
-namespace {
-
-void applyTransition(JobRow& row, const JobTransition& t) {
-  row.state = t.state;
-  row.attempt = t.attempt;
-  row.run_at_ms = t.run_at_ms;
-  row.updated_at_ms = t.updated_at_ms;
-  row.started_at_ms = t.started_at_ms;
-  row.finished_at_ms = t.finished_at_ms;
-  row.worker_id = t.worker_id;
-  row.lease = t.lease;
-  row.result = t.result;
-  row.last_error = t.last_error;
-}
-
-}  // namespace
 
 void WriteBatch::addInsert(JobRow row) {
   insert_index_[row.id] = inserts_.size();
@@ -29,7 +13,7 @@ void WriteBatch::addInsert(JobRow row) {
 
 void WriteBatch::addTransition(JobTransition transition) {
   if (auto it = insert_index_.find(transition.id); it != insert_index_.end()) {
-    applyTransition(inserts_[it->second], transition);
+    inserts_[it->second].status = std::move(transition.status);
     return;
   }
   if (auto it = transition_index_.find(transition.id); it != transition_index_.end()) {
@@ -68,7 +52,7 @@ bool WriteBatch::empty() const {
 bool WriteBatch::onlyNewJobs() const {
   return transitions_.empty() && attempts_.empty() && queue_settings_.empty() &&
          std::none_of(inserts_.begin(), inserts_.end(),
-                      [](const JobRow& row) { return isFinalState(row.state); });
+                      [](const JobRow& row) { return isFinalState(row.status.state); });
 }
 
 size_t WriteBatch::size() const {

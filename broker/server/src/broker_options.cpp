@@ -4,6 +4,8 @@
 #include <fstream>
 #include <limits>
 
+#include "gantry/broker/server/endpoint_check.h"
+
 namespace gantry::broker {
 namespace {
 
@@ -115,43 +117,60 @@ void addBrokerOptions(CLI::App& app, BrokerOptions& options) {
                  "File holding the connection string (for secrets mounted as files)")
       ->envname("DATABASE_URL_FILE");
   app.add_option("--worker-endpoint", c.worker_endpoint, "ZeroMQ endpoint workers connect to")
-      ->envname("GANTRY_WORKER_ENDPOINT")->capture_default_str();
+      ->envname("GANTRY_WORKER_ENDPOINT")
+      ->capture_default_str();
   app.add_option("--client-endpoint", c.client_endpoint, "ZeroMQ endpoint clients connect to")
-      ->envname("GANTRY_CLIENT_ENDPOINT")->capture_default_str();
+      ->envname("GANTRY_CLIENT_ENDPOINT")
+      ->capture_default_str();
   app.add_option("--log-level", options.log_level, "trace|debug|info|warn|error")
-      ->envname("GANTRY_LOG_LEVEL")->capture_default_str();
+      ->envname("GANTRY_LOG_LEVEL")
+      ->capture_default_str();
   app.add_option("--db-wait-ms", options.db_wait_ms, "How long to wait for Postgres at start")
-      ->envname("GANTRY_DB_WAIT_MS")->capture_default_str();
+      ->envname("GANTRY_DB_WAIT_MS")
+      ->capture_default_str();
   app.add_option("--heartbeat-ms", c.heartbeat_ms, "Heartbeat interval, both directions")
-      ->envname("GANTRY_HEARTBEAT_MS")->capture_default_str();
+      ->envname("GANTRY_HEARTBEAT_MS")
+      ->capture_default_str();
   app.add_option("--liveness", c.liveness, "Missed heartbeats before a worker is dead")
-      ->envname("GANTRY_LIVENESS")->capture_default_str();
+      ->envname("GANTRY_LIVENESS")
+      ->capture_default_str();
   app.add_option("--lease-grace-ms", c.lease_grace_ms,
                  "Wait after a job's deadline before the broker fails the attempt itself")
-      ->envname("GANTRY_LEASE_GRACE_MS")->capture_default_str();
+      ->envname("GANTRY_LEASE_GRACE_MS")
+      ->capture_default_str();
   app.add_option("--recovery-grace-ms", c.recovery_grace_ms,
                  "After a restart, how long running jobs wait for their worker to return")
-      ->envname("GANTRY_RECOVERY_GRACE_MS")->capture_default_str();
+      ->envname("GANTRY_RECOVERY_GRACE_MS")
+      ->capture_default_str();
   app.add_option("--aging-ms", c.aging_ms, "Waiting time worth one priority level")
-      ->envname("GANTRY_AGING_MS")->capture_default_str();
+      ->envname("GANTRY_AGING_MS")
+      ->capture_default_str();
   app.add_option("--retention-ms", c.retention_ms, "How long finished jobs are kept")
-      ->envname("GANTRY_RETENTION_MS")->capture_default_str();
+      ->envname("GANTRY_RETENTION_MS")
+      ->capture_default_str();
   app.add_option("--max-payload-bytes", c.limits.max_payload_bytes, "Largest job payload")
-      ->envname("GANTRY_MAX_PAYLOAD_BYTES")->capture_default_str();
+      ->envname("GANTRY_MAX_PAYLOAD_BYTES")
+      ->capture_default_str();
   app.add_option("--queue-capacity-default", c.default_queue_capacity,
                  "Jobs not yet final one queue may hold")
-      ->envname("GANTRY_QUEUE_CAPACITY")->capture_default_str();
+      ->envname("GANTRY_QUEUE_CAPACITY")
+      ->capture_default_str();
   app.add_option("--key-limit-default", c.default_key_limit,
                  "Running jobs allowed per concurrency key")
-      ->envname("GANTRY_KEY_LIMIT")->capture_default_str();
+      ->envname("GANTRY_KEY_LIMIT")
+      ->capture_default_str();
   app.add_option("--max-attempts", c.default_policy.max_attempts, "Default attempts per job")
-      ->envname("GANTRY_MAX_ATTEMPTS")->capture_default_str();
+      ->envname("GANTRY_MAX_ATTEMPTS")
+      ->capture_default_str();
   app.add_option("--timeout-ms", c.default_policy.timeout_ms, "Default handler deadline")
-      ->envname("GANTRY_TIMEOUT_MS")->capture_default_str();
+      ->envname("GANTRY_TIMEOUT_MS")
+      ->capture_default_str();
   app.add_option("--backoff-base-ms", c.default_policy.backoff.base_ms, "Retry backoff base")
-      ->envname("GANTRY_BACKOFF_BASE_MS")->capture_default_str();
+      ->envname("GANTRY_BACKOFF_BASE_MS")
+      ->capture_default_str();
   app.add_option("--backoff-cap-ms", c.default_policy.backoff.cap_ms, "Retry backoff cap")
-      ->envname("GANTRY_BACKOFF_CAP_MS")->capture_default_str();
+      ->envname("GANTRY_BACKOFF_CAP_MS")
+      ->capture_default_str();
   app.add_option("--kind-limit", options.kind_limits, "KIND=N: pool-wide running cap per kind");
   app.add_option("--queue-limit", options.queue_limits, "QUEUE=N: running cap per queue");
   app.add_option("--queue-capacity", options.queue_capacities, "QUEUE=N: capacity of one queue");
@@ -171,6 +190,12 @@ Status finalizeBrokerOptions(BrokerOptions& options) {
   }
   if (c.database_url.empty()) {
     return invalidArgument("--database-url (or DATABASE_URL / DATABASE_URL_FILE) is required");
+  }
+  for (const auto& [flag, endpoint] : {std::pair{"--worker-endpoint", &c.worker_endpoint},
+                                       std::pair{"--client-endpoint", &c.client_endpoint}}) {
+    if (Status s = checkBindable(flag, *endpoint); !s.isOk()) {
+      return s;
+    }
   }
   if (c.default_key_limit == 0 || c.default_queue_capacity == 0 || c.lease_grace_ms == 0) {
     return invalidArgument(

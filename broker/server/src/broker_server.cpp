@@ -1,10 +1,8 @@
 #include "gantry/broker/server/broker_server.h"
 
-#include <poll.h>
-#include <unistd.h>
-
 #include <random>
 
+#include "gantry/broker/server/startup.h"
 #include "gantry/common/codec.h"
 #include "gantry/common/log.h"
 #include "gantry/net/poll_set.h"
@@ -21,46 +19,8 @@ constexpr int kMaxMessagesPerRound = 2000;
 // could still find it; a few milliseconds settle it.
 constexpr int64_t kProbeDelayMs = 10;
 
-// A standby broker tries to take ownership this often; a new owner bumps
-// the epoch at once, so the wait is what a takeover costs.
-constexpr int kOwnershipPollMs = 500;
-// ...and says that it is waiting this often.
-constexpr int64_t kStandbyReportIntervalMs = 30000;
-
 // Long enough for the last replies to leave before the sockets close.
 constexpr int kFinalRepliesLingerMs = 1000;
-
-// Who took ownership, for the operator who finds another broker waiting.
-std::string holderName(const std::string& client_endpoint) {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid()) + " (clients at " + client_endpoint +
-         ")";
-}
-
-// Waits up to `ms` for the stop eventfd; true when a stop was requested.
-bool stopWithin(int stop_fd, int64_t ms) {
-  pollfd stop = {stop_fd, POLLIN, 0};
-  return ::poll(&stop, 1, static_cast<int>(ms)) > 0;
-}
-
-// Gives up early when `stop_fd` becomes readable.
-Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms,
-                                               int stop_fd) {
-  const int64_t deadline = monotonicMs() + wait_ms;
-  int64_t delay_ms = 100;
-  while (true) {
-    auto store = PgStore::connect(conninfo);
-    if (store.isOk() || monotonicMs() + delay_ms > deadline) {
-      return store;
-    }
-    log::warn("database not reachable yet; retrying", {{"error", store.status().message()}});
-    if (stopWithin(stop_fd, delay_ms)) {
-      return store;
-    }
-    delay_ms = std::min<int64_t>(delay_ms * 2, 2000);
-  }
-}
 
 }  // namespace
 
@@ -74,28 +34,21 @@ BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock)
 BrokerServer::~BrokerServer() = default;
 
 Status BrokerServer::start(int64_t db_wait_ms) {
-  auto store = connectWithin(config_.database_url, db_wait_ms, stop_.fd());
-  if (!store.isOk()) {
-    return store.status();
+  auto owned = becomeOwner(config_, clock_, stop_.fd(), db_wait_ms);
+  if (!owned.isOk()) {
+    return owned.status();
   }
-  if (Status s = (*store)->checkSchema(); !s.isOk()) {
-    return s;
-  }
-  // Before recovering: only the owner's view of the database is the truth.
-  auto epoch = takeOwnership(store.value());
-  if (!epoch.isOk()) {
-    return epoch.status();
-  }
-  auto recovered = (*store)->recover();
+  owner_ = owned->owner;
+  auto recovered = owned->store->recover();
   if (!recovered.isOk()) {
     return recovered.status();
   }
   const size_t active = recovered->active.size();
   core_ = std::make_unique<BrokerCore>(config_, std::random_device{}());
-  core_->restore(std::move(recovered.value()), clock_.nowMs());
+  core_->restore(std::move(recovered.value()), clock_.now());
   log::info("recovered state from the database", {{"active_jobs", active}});
 
-  committer_ = std::make_unique<Committer>(std::move(store.value()), epoch.value(),
+  committer_ = std::make_unique<Committer>(std::move(owned->store), owner_.epoch,
                                            config_.database_url, config_.retention_ms, clock_);
   reader_ = std::make_unique<Reader>(config_.database_url);
 
@@ -110,8 +63,9 @@ Status BrokerServer::start(int64_t db_wait_ms) {
     worker_disconnects_ =
         std::make_unique<DisconnectMonitor>(context_, workers_, "gantry-worker-disconnects");
   } catch (const zmq::error_t& e) {
-    return invalidArgument(std::string("cannot bind broker sockets (") + config_.worker_endpoint +
-                           ", " + config_.client_endpoint + "): " + e.what());
+    return invalidArgument(std::string("cannot bind broker sockets (--worker-endpoint ") +
+                           config_.worker_endpoint + ", --client-endpoint " +
+                           config_.client_endpoint + "): " + e.what());
   }
   committer_->start();
   reader_->start();
@@ -119,53 +73,14 @@ Status BrokerServer::start(int64_t db_wait_ms) {
   return Status::ok();
 }
 
-Result<uint64_t> BrokerServer::takeOwnership(std::unique_ptr<PgStore>& store) {
-  const std::string holder = holderName(config_.client_endpoint);
-  TimeMs next_report_ms = 0;
-  Status connection = Status::ok();  // of the last attempt to reach the database
-  while (true) {
-    // A standby may wait for days; it outlives database restarts.
-    if (store == nullptr || store->broken()) {
-      auto reconnected = PgStore::connect(config_.database_url);
-      connection = reconnected.status();
-      store = reconnected.isOk() ? std::move(reconnected.value()) : nullptr;
-    }
-    if (store != nullptr) {
-      auto taken = store->tryTakeOwnership(holder, clock_.nowMs());
-      if (taken.isOk() && taken->has_value()) {
-        log::info("took ownership of the database", {{"epoch", **taken}});
-        owner_ = BrokerOwner{**taken, holder, clock_.nowMs()};
-        return **taken;
-      }
-      if (!taken.isOk() && !store->broken()) {
-        return taken.status();
-      }
-      connection = taken.status();
-    }
-    if (clock_.nowMs() >= next_report_ms) {
-      next_report_ms = clock_.nowMs() + kStandbyReportIntervalMs;
-      auto owner = connection.isOk() ? store->owner() : Result<BrokerOwner>(connection);
-      if (owner.isOk()) {
-        log::warn("another broker owns the database; waiting as a standby until it stops",
-                  {{"owner", owner->holder}, {"owner_since_ms", owner->acquired_at_ms}});
-      } else {
-        log::warn("cannot reach the database to take ownership; retrying",
-                  {{"error", owner.status().message()}});
-      }
-    }
-    if (stopWithin(stop_.fd(), kOwnershipPollMs)) {
-      return unavailable("stopped while waiting for another broker to release the database");
-    }
-  }
-}
-
 int BrokerServer::pollTimeoutMs() {
   // Liveness and lease checks need a few ticks per heartbeat interval; a
   // due delayed job should start on time.
   int64_t timeout = std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
-  for (const std::optional<TimeMs>& due : {core_->nextDelayedDue(), probe_workers_at_}) {
+  const TimeMs now = clock_.monoMs();
+  for (const std::optional<TimeMs>& due : {core_->nextDelayedDue(), probe_workers_at_mono_ms_}) {
     if (due) {
-      timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - clock_.nowMs()));
+      timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - now));
     }
   }
   return static_cast<int>(timeout);
@@ -202,9 +117,10 @@ Status BrokerServer::run() {
       serveClients();
     }
     watchWorkerConnections(workers_woke_without_message);
-    core_->tick(clock_.nowMs());
+    core_->tick(clock_.now());
     flushEffects();
   }
+  stopping_ = true;
   // A broker that lost the database sends workers nothing more: the new
   // owner decides who runs what.
   if (!ownership_lost_) {
@@ -230,32 +146,31 @@ Status BrokerServer::run() {
 }
 
 void BrokerServer::failUnacknowledged(const std::string& why) {
-  for (const PendingReply& reply : waiting_for_durability_) {
+  for (const ParkedReply& reply : durability_.takeAll()) {
     replyError(reply.routing_id, reply.envelope.correlation_id(), unavailable(why));
   }
-  waiting_for_durability_.clear();
 }
 
 void BrokerServer::watchWorkerConnections(bool socket_woke_without_message) {
-  const TimeMs now = clock_.nowMs();
+  const Now now = clock_.now();
   // The monitor is read on a timer rather than polled: every socket in the
   // poll set costs system calls on every round, and rounds are frequent. A
   // worker socket that woke the loop without a message most likely saw a
   // connection open or close, so the monitor is read then too, and a closed
   // connection is acted on at once rather than at the next tick.
-  const bool due = now >= next_disconnect_check_ms_;
+  const bool due = now.mono_ms >= next_disconnect_check_mono_ms_;
   if (due) {
-    next_disconnect_check_ms_ = now + std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
+    next_disconnect_check_mono_ms_ = now.mono_ms + std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
   }
   if (due || socket_woke_without_message) {
-    if (worker_disconnects_->takeDisconnects() && !probe_workers_at_) {
-      probe_workers_at_ = now + kProbeDelayMs;
+    if (worker_disconnects_->takeDisconnects() && !probe_workers_at_mono_ms_) {
+      probe_workers_at_mono_ms_ = now.mono_ms + kProbeDelayMs;
     }
   }
-  if (!probe_workers_at_ || *probe_workers_at_ > now) {
+  if (!probe_workers_at_mono_ms_ || *probe_workers_at_mono_ms_ > now.mono_ms) {
     return;
   }
-  probe_workers_at_.reset();
+  probe_workers_at_mono_ms_.reset();
   wire::Envelope heartbeat;
   heartbeat.mutable_heartbeat();
   const std::string probe = encodeEnvelope(heartbeat);
@@ -299,14 +214,12 @@ void BrokerServer::flushEffects() {
     (void)sendRouted(workers_, message.routing_id, message.envelope);
   }
   if (!effects.writes.empty()) {
-    committer_->submitBatch(std::move(effects.writes), ++ticket_);
+    committer_->submitBatch(std::move(effects.writes), durability_.issue());
   }
-  for (PendingReply& reply : replies_this_round_) {
-    if (ticket_ > durable_ticket_) {
-      reply.ticket = ticket_;
-      waiting_for_durability_.push_back(std::move(reply));
-    } else {
-      sendRouted(clients_, reply.routing_id, reply.envelope);
+  // After this round's writes have their ticket: each reply waits for them.
+  for (ParkedReply& reply : replies_this_round_) {
+    if (auto now = durability_.admit(std::move(reply))) {
+      release(std::move(*now));
     }
   }
   replies_this_round_.clear();
@@ -315,7 +228,9 @@ void BrokerServer::flushEffects() {
 void BrokerServer::drainCommitter() {
   for (CommitterEvent& event : committer_->events().drain()) {
     if (auto* committed = std::get_if<Committed>(&event)) {
-      durable_ticket_ = std::max(durable_ticket_, committed->ticket);
+      for (ParkedReply& reply : durability_.durable(committed->ticket)) {
+        release(std::move(reply));
+      }
       continue;
     }
     if (auto* lost = std::get_if<OwnershipLost>(&event)) {
@@ -325,12 +240,12 @@ void BrokerServer::drainCommitter() {
       continue;
     }
     auto& revived = std::get<Revived>(event);
-    wire::Envelope reply;
-    reply.set_correlation_id(revived.reply_to.correlation_id);
     if (!revived.status.isOk()) {
       replyError(revived.reply_to.routing_id, revived.reply_to.correlation_id, revived.status);
       continue;
     }
+    wire::Envelope reply;
+    reply.set_correlation_id(revived.reply_to.correlation_id);
     std::vector<JobRow> rows;
     for (ReviveResult& result : revived.results) {
       auto* outcome = reply.mutable_id_outcomes()->add_outcomes();
@@ -344,14 +259,8 @@ void BrokerServer::drainCommitter() {
         rows.push_back(std::move(*result.row));
       }
     }
-    core_->adoptRevived(std::move(rows), clock_.nowMs());
+    core_->adoptRevived(std::move(rows), clock_.now());
     replyNow(revived.reply_to.routing_id, std::move(reply));
-  }
-  while (!waiting_for_durability_.empty() &&
-         waiting_for_durability_.front().ticket <= durable_ticket_) {
-    PendingReply& reply = waiting_for_durability_.front();
-    sendRouted(clients_, reply.routing_id, reply.envelope);
-    waiting_for_durability_.pop_front();
   }
 }
 
@@ -360,23 +269,31 @@ void BrokerServer::drainReader() {
     if (reply.reply.has_get_reply() && reply.reply.get_reply().has_job()) {
       core_->addLiveProgress(*reply.reply.mutable_get_reply()->mutable_job());
     }
-    sendRouted(clients_, reply.routing_id, reply.reply);
+    replyNow(reply.routing_id, std::move(reply.reply));
   }
+}
+
+void BrokerServer::release(ParkedReply reply) {
+  // While stopping, the reader may not answer before it is gone: ids not
+  // found stay "not found".
+  if (reply.resolve_not_found && !stopping_) {
+    reader_->submit({std::move(reply.routing_id), std::move(reply.envelope)});
+    return;
+  }
+  replyNow(reply.routing_id, std::move(reply.envelope));
 }
 
 void BrokerServer::replyNow(const std::string& to, wire::Envelope envelope) {
   sendRouted(clients_, to, envelope);
 }
 
-void BrokerServer::replyWhenDurable(const std::string& to, wire::Envelope envelope) {
-  replies_this_round_.push_back({0, to, std::move(envelope)});
+void BrokerServer::replyWhenDurable(ParkedReply reply) {
+  replies_this_round_.push_back(std::move(reply));
 }
 
 void BrokerServer::replyError(const std::string& to, uint64_t correlation_id,
                               const Status& status) {
-  wire::Envelope env =
-      makeErrorEnvelope(toWireError(status.code()), status.message(), correlation_id);
-  sendRouted(clients_, to, env);
+  replyNow(to, makeErrorEnvelope(toWireError(status.code()), status.message(), correlation_id));
 }
 
 }  // namespace gantry::broker

@@ -1,4 +1,6 @@
 // Decoding and dispatch of client requests, one small handler per type.
+#include <algorithm>
+
 #include "gantry/broker/server/broker_server.h"
 #include "gantry/common/codec.h"
 #include "gantry/common/log.h"
@@ -9,34 +11,42 @@ void BrokerServer::handleClientMessage(const RoutedMessage& message) {
   Decoded decoded = decodeEnvelope(message.body);
   if (!decoded.status.isOk() || message.extra_frames) {
     if (countRejected(decoded.status.code())) {
-      log::warn("rejected client message", {{"error", message.extra_frames
-                                                        ? "unexpected extra frames"
-                                                        : decoded.status.toString()}});
+      log::warn("rejected client message",
+                {{"error",
+                  message.extra_frames ? "unexpected extra frames" : decoded.status.toString()}});
     }
     replyError(message.routing_id, decoded.envelope.correlation_id(),
-               message.extra_frames ? Status(StatusCode::kMalformed, "expected one frame per message")
-                                    : decoded.status);
+               message.extra_frames
+                   ? Status(StatusCode::kMalformed, "expected one frame per message")
+                   : decoded.status);
     return;
   }
   const wire::Envelope& env = decoded.envelope;
   const std::string& from = message.routing_id;
   switch (env.body_case()) {
-    case wire::Envelope::kSubmit: return onSubmit(from, env);
-    case wire::Envelope::kGet: return onGet(from, env);
-    case wire::Envelope::kList: return onList(from, env);
-    case wire::Envelope::kCancel: return onCancel(from, env);
-    case wire::Envelope::kRetry: return onRetry(from, env);
-    case wire::Envelope::kStats: return onStats(from, env);
-    case wire::Envelope::kPause: return onPause(from, env);
-    case wire::Envelope::kWorkers: return onWorkers(from, env);
+    case wire::Envelope::kSubmit:
+      return onSubmit(from, env);
+    case wire::Envelope::kGet:
+      return onGet(from, env);
+    case wire::Envelope::kList:
+      return onList(from, env);
+    case wire::Envelope::kCancel:
+      return onCancel(from, env);
+    case wire::Envelope::kRetry:
+      return onRetry(from, env);
+    case wire::Envelope::kStats:
+      return onStats(from, env);
+    case wire::Envelope::kPause:
+      return onPause(from, env);
+    case wire::Envelope::kWorkers:
+      return onWorkers(from, env);
     default: {
       if (countRejected(StatusCode::kUnknownMessage)) {
         log::warn("unexpected message on the client socket", {{"body", bodyName(env)}});
       }
-      wire::Envelope error = makeErrorEnvelope(
-          wire::UNKNOWN_MESSAGE, std::string("clients may not send ") + bodyName(env),
-          env.correlation_id());
-      replyNow(from, std::move(error));
+      replyNow(from, makeErrorEnvelope(wire::UNKNOWN_MESSAGE,
+                                       std::string("clients may not send ") + bodyName(env),
+                                       env.correlation_id()));
       return;
     }
   }
@@ -49,7 +59,7 @@ void BrokerServer::onSubmit(const std::string& from, const wire::Envelope& reque
                            " writes; retry later"));
     return;
   }
-  auto submitted = core_->submit(request.submit(), clock_.nowMs());
+  auto submitted = core_->submit(request.submit(), clock_.now());
   if (!submitted.isOk()) {
     replyError(from, request.correlation_id(), submitted.status());
     return;
@@ -57,7 +67,7 @@ void BrokerServer::onSubmit(const std::string& from, const wire::Envelope& reque
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
   *reply.mutable_submit_reply() = std::move(submitted.value());
-  replyWhenDurable(from, std::move(reply));
+  replyWhenDurable({from, std::move(reply)});
 }
 
 void BrokerServer::onGet(const std::string& from, const wire::Envelope& request) {
@@ -80,8 +90,13 @@ void BrokerServer::onList(const std::string& from, const wire::Envelope& request
 void BrokerServer::onCancel(const std::string& from, const wire::Envelope& request) {
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
-  *reply.mutable_id_outcomes() = core_->cancel(request.cancel(), clock_.nowMs());
-  replyWhenDurable(from, std::move(reply));
+  *reply.mutable_id_outcomes() = core_->cancel(request.cancel(), clock_.now());
+  // Ids the core does not hold are final or unknown; the store tells which.
+  const auto& outcomes = reply.id_outcomes().outcomes();
+  const bool resolve = std::any_of(outcomes.begin(), outcomes.end(), [](const auto& outcome) {
+    return outcome.code() == wire::NOT_FOUND;
+  });
+  replyWhenDurable({from, std::move(reply), resolve});
 }
 
 void BrokerServer::onRetry(const std::string& from, const wire::Envelope& request) {
@@ -100,9 +115,8 @@ void BrokerServer::onStats(const std::string& from, const wire::Envelope& reques
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
   *reply.mutable_stats_reply() = core_->stats();
-  reply.mutable_stats_reply()->set_rejected_total(counters_.malformed +
-                                                  counters_.unsupported_version +
-                                                  counters_.unknown_message);
+  reply.mutable_stats_reply()->set_rejected_total(
+      counters_.malformed + counters_.unsupported_version + counters_.unknown_message);
   reply.mutable_stats_reply()->set_broker(owner_.holder);
   reply.mutable_stats_reply()->set_owner_epoch(owner_.epoch);
   reply.mutable_stats_reply()->set_owner_since_ms(owner_.acquired_at_ms);
@@ -111,7 +125,7 @@ void BrokerServer::onStats(const std::string& from, const wire::Envelope& reques
 
 void BrokerServer::onPause(const std::string& from, const wire::Envelope& request) {
   const auto& pause = request.pause();
-  if (Status s = core_->setPaused(pause.queue(), pause.paused()); !s.isOk()) {
+  if (Status s = core_->setPaused(pause.queue(), pause.paused(), clock_.now()); !s.isOk()) {
     replyError(from, request.correlation_id(), s);
     return;
   }
@@ -119,13 +133,13 @@ void BrokerServer::onPause(const std::string& from, const wire::Envelope& reques
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
   reply.mutable_pause_reply();
-  replyWhenDurable(from, std::move(reply));
+  replyWhenDurable({from, std::move(reply)});
 }
 
 void BrokerServer::onWorkers(const std::string& from, const wire::Envelope& request) {
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
-  *reply.mutable_workers_reply() = core_->workers();
+  *reply.mutable_workers_reply() = core_->workers(clock_.now());
   replyNow(from, std::move(reply));
 }
 

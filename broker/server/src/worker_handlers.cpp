@@ -7,9 +7,15 @@ namespace gantry::broker {
 
 bool BrokerServer::countRejected(StatusCode code) {
   switch (code) {
-    case StatusCode::kUnsupportedVersion: ++counters_.unsupported_version; break;
-    case StatusCode::kUnknownMessage: ++counters_.unknown_message; break;
-    default: ++counters_.malformed; break;
+    case StatusCode::kUnsupportedVersion:
+      ++counters_.unsupported_version;
+      break;
+    case StatusCode::kUnknownMessage:
+      ++counters_.unknown_message;
+      break;
+    default:
+      ++counters_.malformed;
+      break;
   }
   // A misbehaving peer must not flood the log: the first few, then samples.
   const uint64_t total =
@@ -21,9 +27,9 @@ void BrokerServer::handleWorkerMessage(const RoutedMessage& message) {
   Decoded decoded = decodeEnvelope(message.body);
   if (!decoded.status.isOk() || message.extra_frames) {
     if (countRejected(decoded.status.code())) {
-      log::warn("rejected worker message", {{"error", message.extra_frames
-                                                        ? "unexpected extra frames"
-                                                        : decoded.status.toString()}});
+      log::warn("rejected worker message",
+                {{"error",
+                  message.extra_frames ? "unexpected extra frames" : decoded.status.toString()}});
     }
     wire::Envelope error = makeErrorEnvelope(
         message.extra_frames ? wire::MALFORMED : toWireError(decoded.status.code()),
@@ -33,33 +39,34 @@ void BrokerServer::handleWorkerMessage(const RoutedMessage& message) {
     return;
   }
   const wire::Envelope& env = decoded.envelope;
-  const TimeMs now = clock_.nowMs();
+  const Now now = clock_.now();
+  const Sender from{message.routing_id, env.correlation_id()};
   switch (env.body_case()) {
     case wire::Envelope::kHello:
-      core_->onHello(message.routing_id, env.hello(), now);
+      core_->onHello(from, env.hello(), now);
       log::info("worker announced", {{"worker_id", env.hello().worker_id()},
                                      {"slots", env.hello().slots()},
                                      {"held", env.hello().held_size()}});
       return;
     case wire::Envelope::kCredit:
-      core_->onCredit(message.routing_id, env.credit(), now);
+      core_->onCredit(from, env.credit(), now);
       return;
     case wire::Envelope::kProgress:
-      core_->onProgress(message.routing_id, env.progress(), now);
+      core_->onProgress(from, env.progress(), now);
       return;
     case wire::Envelope::kResult:
-      core_->onResult(message.routing_id, env.result(), now);
+      core_->onResult(from, env.result(), now);
       return;
     case wire::Envelope::kHeartbeat:
-      core_->onHeartbeat(message.routing_id, now);
+      core_->onHeartbeat(from, now);
       return;
     default: {
       if (countRejected(StatusCode::kUnknownMessage)) {
         log::warn("unexpected message on the worker socket", {{"body", bodyName(env)}});
       }
-      wire::Envelope error = makeErrorEnvelope(
-          wire::UNKNOWN_MESSAGE, std::string("workers may not send ") + bodyName(env),
-          env.correlation_id());
+      wire::Envelope error = makeErrorEnvelope(wire::UNKNOWN_MESSAGE,
+                                               std::string("workers may not send ") + bodyName(env),
+                                               env.correlation_id());
       sendRouted(workers_, message.routing_id, error);
       return;
     }

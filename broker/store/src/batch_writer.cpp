@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "copy_writer.h"
-#include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 #include "job_columns.h"
 
 namespace gantry::broker::store {
@@ -20,41 +20,37 @@ namespace {
 constexpr const char* kJoinByKey =
     "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;";
 
-constexpr const char* kApplyTransitions =
-    "UPDATE gantry_jobs j SET state = s.state, attempt = s.attempt, run_at_ms = s.run_at_ms,"
-    " updated_at_ms = s.updated_at_ms, started_at_ms = s.started_at_ms,"
-    " finished_at_ms = s.finished_at_ms, worker_id = s.worker_id, lease = s.lease,"
-    " result = s.result, last_error = s.last_error"
-    " FROM gantry_stage_transitions s"
-    " WHERE j.id = s.id AND s.state IN ('queued', 'running', 'failed');";
+// Active rows take the staged status; final ones move to history with it.
+const std::string& applyTransitionsSql() {
+  static const std::string sql = "UPDATE gantry_jobs j SET " + statusAssignments("s") + " FROM " +
+                                 kStageTransitions + " s WHERE j.id = s.id AND s.state IN (" +
+                                 activeStateList() + ");";
+  return sql;
+}
 
-// Immutable columns come from the active row, mutable ones from the
-// transition, in kJobColumns order.
+// The fixed columns come from the active row, the status from the
+// transition.
 const std::string& moveFinishedSql() {
   static const std::string sql =
-      std::string(
-          "WITH moved AS ("
-          " DELETE FROM gantry_jobs j USING gantry_stage_transitions s"
-          " WHERE j.id = s.id AND s.state IN ('succeeded', 'dead', 'cancelled')"
-          " RETURNING j.id, j.queue, j.kind, j.priority, j.payload, j.concurrency_key,"
-          " j.unique_key, j.traceparent, s.run_at_ms, j.max_attempts, j.timeout_ms, s.state,"
-          " s.attempt, j.created_at_ms, s.updated_at_ms, s.started_at_ms, s.finished_at_ms,"
-          " s.result, s.last_error, s.worker_id, s.lease)"
-          " INSERT INTO gantry_job_history (") +
-      kJobColumns + ") SELECT * FROM moved;";
+      "WITH moved AS (DELETE FROM gantry_jobs j USING " + std::string(kStageTransitions) +
+      " s WHERE j.id = s.id AND s.state IN (" + finalStateList() + ") RETURNING " +
+      jobSelectList("j", "s") + ") INSERT INTO gantry_job_history (" + jobColumns() +
+      ") SELECT * FROM moved;";
   return sql;
 }
 
 // Inserts staged rows, skipping those already stored. Only for replays.
 const std::string& insertStagedSql() {
   static const std::string sql = [] {
-    const std::string jobs = kJobColumns;
-    const std::string attempts = kAttemptColumns;
+    const std::string& jobs = jobColumns();
+    const std::string& attempts = attemptColumns();
     return "INSERT INTO gantry_jobs (" + jobs + ") SELECT " + jobs + " FROM " + kStageJobs +
-           " WHERE state IN ('queued', 'running', 'failed') ON CONFLICT DO NOTHING;"
+           " WHERE state IN (" + activeStateList() +
+           ") ON CONFLICT DO NOTHING;"
            "INSERT INTO gantry_job_history (" +
-           jobs + ") SELECT " + jobs + " FROM " + kStageJobs +
-           " WHERE state IN ('succeeded', 'dead', 'cancelled') ON CONFLICT DO NOTHING;"
+           jobs + ") SELECT " + jobs + " FROM " + kStageJobs + " WHERE state IN (" +
+           finalStateList() +
+           ") ON CONFLICT DO NOTHING;"
            "INSERT INTO gantry_job_attempts (" +
            attempts + ") SELECT " + attempts + " FROM " + kStageAttempts +
            " ON CONFLICT DO NOTHING;";
@@ -105,12 +101,12 @@ EncodedBatch<Rows> encode(const WriteBatch& batch, uint64_t high_water, uint64_t
   EncodedBatch<Rows> out;
   uint64_t max_id = 0;
   for (const JobRow& row : batch.inserts()) {
-    encodeJob(row, isFinalState(row.state) ? out.final_inserts : out.active_inserts);
+    encodeJob(row, isFinalState(row.status.state) ? out.final_inserts : out.active_inserts);
     max_id = std::max(max_id, row.id);
   }
   for (const JobTransition& t : batch.transitions()) {
     encodeTransition(t, out.transitions);
-    out.final_transitions += isFinalState(t.state) ? 1 : 0;
+    out.final_transitions += isFinalState(t.status.state) ? 1 : 0;
   }
   for (const AttemptRow& a : batch.attempts()) {
     encodeAttempt(a, out.attempts);
@@ -132,7 +128,7 @@ template <class Rows>
 std::string applyTransitionsSql(const EncodedBatch<Rows>& rows) {
   std::string apply = kJoinByKey;
   if (rows.final_transitions < rows.transitions.rows()) {
-    apply += kApplyTransitions;
+    apply += applyTransitionsSql();
   }
   if (rows.final_transitions > 0) {
     apply += moveFinishedSql();
@@ -148,18 +144,18 @@ std::string applyTransitionsSql(const EncodedBatch<Rows>& rows) {
 void writeByCopy(pqxx::connection& connection, const EncodedBatch<CopyRows>& rows, bool replay) {
   pqxx::work tx(connection);
   if (!rows.transitions.empty()) {
-    copyRows(tx, kStageTransitions, kStageColumns, rows.transitions);
+    copyRows(tx, kStageTransitions, transitionColumns(), rows.transitions);
     tx.exec(applyTransitionsSql(rows));
   }
   if (replay) {
-    copyRows(tx, kStageJobs, kJobColumns, rows.active_inserts);
-    copyRows(tx, kStageJobs, kJobColumns, rows.final_inserts);
-    copyRows(tx, kStageAttempts, kAttemptColumns, rows.attempts);
+    copyRows(tx, kStageJobs, jobColumns(), rows.active_inserts);
+    copyRows(tx, kStageJobs, jobColumns(), rows.final_inserts);
+    copyRows(tx, kStageAttempts, attemptColumns(), rows.attempts);
     tx.exec(insertStagedSql());
   } else {
-    copyRows(tx, "gantry_jobs", kJobColumns, rows.active_inserts);
-    copyRows(tx, "gantry_job_history", kJobColumns, rows.final_inserts);
-    copyRows(tx, "gantry_job_attempts", kAttemptColumns, rows.attempts);
+    copyRows(tx, "gantry_jobs", jobColumns(), rows.active_inserts);
+    copyRows(tx, "gantry_job_history", jobColumns(), rows.final_inserts);
+    copyRows(tx, "gantry_job_attempts", attemptColumns(), rows.attempts);
   }
   if (!rows.epilogue.empty()) {
     tx.exec(rows.epilogue);
@@ -167,7 +163,7 @@ void writeByCopy(pqxx::connection& connection, const EncodedBatch<CopyRows>& row
   tx.commit();
 }
 
-void appendInsert(std::string& sql, const std::string& table, const char* columns,
+void appendInsert(std::string& sql, const std::string& table, const std::string& columns,
                   const SqlRows& rows) {
   if (!rows.empty()) {
     sql += "INSERT INTO " + table + " (" + columns + ") VALUES " + rows.data() + ";";
@@ -180,18 +176,18 @@ void appendInsert(std::string& sql, const std::string& table, const char* column
 void writeInOneTrip(pqxx::connection& connection, const EncodedBatch<SqlRows>& rows, bool replay) {
   std::string sql;
   if (!rows.transitions.empty()) {
-    appendInsert(sql, kStageTransitions, kStageColumns, rows.transitions);
+    appendInsert(sql, kStageTransitions, transitionColumns(), rows.transitions);
     sql += applyTransitionsSql(rows);
   }
   if (replay) {
-    appendInsert(sql, kStageJobs, kJobColumns, rows.active_inserts);
-    appendInsert(sql, kStageJobs, kJobColumns, rows.final_inserts);
-    appendInsert(sql, kStageAttempts, kAttemptColumns, rows.attempts);
+    appendInsert(sql, kStageJobs, jobColumns(), rows.active_inserts);
+    appendInsert(sql, kStageJobs, jobColumns(), rows.final_inserts);
+    appendInsert(sql, kStageAttempts, attemptColumns(), rows.attempts);
     sql += insertStagedSql();
   } else {
-    appendInsert(sql, "gantry_jobs", kJobColumns, rows.active_inserts);
-    appendInsert(sql, "gantry_job_history", kJobColumns, rows.final_inserts);
-    appendInsert(sql, "gantry_job_attempts", kAttemptColumns, rows.attempts);
+    appendInsert(sql, "gantry_jobs", jobColumns(), rows.active_inserts);
+    appendInsert(sql, "gantry_job_history", jobColumns(), rows.final_inserts);
+    appendInsert(sql, "gantry_job_attempts", attemptColumns(), rows.attempts);
   }
   sql += rows.epilogue;
   pqxx::nontransaction(connection).exec(sql);
@@ -228,7 +224,7 @@ void insertNewJobs(pqxx::connection& connection, const WriteBatch& batch) {
 // and streams the rows while later ones are still being encoded.
 void streamNewJobs(pqxx::connection& connection, const WriteBatch& batch) {
   pqxx::nontransaction tx(connection);
-  CopyStream copy(tx, "gantry_jobs", kJobColumns);
+  CopyStream copy(tx, "gantry_jobs", jobColumns());
   CopyRows piece;
   for (const JobRow& row : batch.inserts()) {
     encodeJob(row, piece);
@@ -262,15 +258,15 @@ uint64_t encodeAndWrite(pqxx::connection& connection, const WriteBatch& batch, u
 
 Status checkStates(const WriteBatch& batch) {
   for (const JobRow& row : batch.inserts()) {
-    if (stateName(row.state).empty()) {
+    if (!parseJobState(jobStateName(row.status.state))) {
       return invalidArgument("commit: job " + std::to_string(row.id) + " has state " +
-                             std::to_string(row.state) + ", which is not a job state");
+                             std::to_string(row.status.state) + ", which is not a job state");
     }
   }
   for (const JobTransition& t : batch.transitions()) {
-    if (stateName(t.state).empty()) {
+    if (!parseJobState(jobStateName(t.status.state))) {
       return invalidArgument("commit: transition of job " + std::to_string(t.id) + " has state " +
-                             std::to_string(t.state) + ", which is not a job state");
+                             std::to_string(t.status.state) + ", which is not a job state");
     }
   }
   return Status::ok();

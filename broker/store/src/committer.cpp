@@ -54,7 +54,7 @@ void Committer::waitForWork() {
   // the entry with fd -1.
   pollfd fds[3] = {{work_.fd(), POLLIN, 0}, {stop_.fd(), POLLIN, 0}, {-1, POLLIN, 0}};
   int64_t timeout_ms =
-      std::min<int64_t>(std::max<int64_t>(0, next_maintenance_ms_ - clock_.nowMs()), 1000);
+      std::min<int64_t>(std::max<int64_t>(0, next_maintenance_mono_ms_ - clock_.monoMs()), 1000);
   if (store_ != nullptr && !store_->broken()) {
     fds[2].fd = store_->socket();
   } else if (!ownership_lost_) {
@@ -102,7 +102,7 @@ void Committer::run() {
       auto& revive = std::get<ReviveWork>(item);
       ensureConnected();
       auto results = store_ != nullptr
-                         ? store_->revive(revive.ids, clock_.nowMs(), std::move(revive.room))
+                         ? store_->revive(revive.ids, clock_.wallMs(), std::move(revive.room))
                          : Result<std::vector<ReviveResult>>(unavailable(
                                ownership_lost_ ? "this broker no longer owns the database"
                                                : "database unreachable"));
@@ -169,16 +169,16 @@ void Committer::ensureConnected() {
 }
 
 void Committer::maintainIfDue() {
-  const TimeMs now = clock_.nowMs();
-  if (now < next_maintenance_ms_) {
+  const Now now = clock_.now();
+  if (now.mono_ms < next_maintenance_mono_ms_) {
     return;
   }
-  next_maintenance_ms_ = now + kMaintenanceIntervalMs;
+  next_maintenance_mono_ms_ = now.mono_ms + kMaintenanceIntervalMs;
   ensureConnected();
   if (store_ == nullptr) {
     return;
   }
-  if (Status s = store_->maintain(now, retention_ms_); !s.isOk()) {
+  if (Status s = store_->maintain(now.wall_ms, retention_ms_); !s.isOk()) {
     log::warn("retention maintenance failed", {{"error", s.toString()}});
   }
 }

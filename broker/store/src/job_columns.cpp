@@ -1,68 +1,241 @@
 #include "job_columns.h"
 
-#include <algorithm>
 #include <pqxx/pqxx>
+#include <stdexcept>
+#include <vector>
 
 #include "bytea_hex.h"
-#include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 
 namespace gantry::broker::store {
+namespace {
 
-const char* const kJobColumns =
-    "id, queue, kind, priority, payload, concurrency_key, unique_key, traceparent, run_at_ms, "
-    "max_attempts, timeout_ms, state, attempt, created_at_ms, updated_at_ms, started_at_ms, "
-    "finished_at_ms, result, last_error, worker_id, lease";
+// What a visitor learns of each column: its name and how it is stored.
+enum class Storage { kText, kBytes, kInteger };
 
-const char* const kJobColumnsWithoutBlobs =
-    "id, queue, kind, priority, '\\x'::bytea, concurrency_key, unique_key, traceparent, "
-    "run_at_ms, max_attempts, timeout_ms, state, attempt, created_at_ms, updated_at_ms, "
-    "started_at_ms, finished_at_ms, '\\x'::bytea, last_error, worker_id, lease";
+struct Column {
+  std::string name;
+  Storage storage = Storage::kText;
+  bool fixed = false;  // id and the fixed part; otherwise status
+};
 
-const char* const kAttemptColumns =
-    "job_id, attempt, worker_id, started_at_ms, finished_at_ms, outcome, error";
+// Collects the columns a visitor lists.
+struct ColumnCollector {
+  std::vector<Column>& out;
+  bool fixed = false;
+  void operator()(const char* name, const std::string&) { add(name, Storage::kText); }
+  void operator()(const char* name, const std::string&, AsBytes) { add(name, Storage::kBytes); }
+  void operator()(const char* name, wire::JobState) { add(name, Storage::kText); }
+  void operator()(const char* name, wire::Outcome) { add(name, Storage::kText); }
+  template <class Integer>
+  void operator()(const char* name, Integer) {
+    add(name, Storage::kInteger);
+  }
+  void add(const char* name, Storage storage) { out.push_back({name, storage, fixed}); }
+};
 
-const char* const kStageTransitions = "gantry_stage_transitions";
+const std::vector<Column>& jobColumnList() {
+  static const std::vector<Column> columns = [] {
+    std::vector<Column> out;
+    JobRow row;
+    ColumnCollector fixed{out, true};
+    fixed("id", row.id);
+    visitFixed(row.fixed, fixed);
+    visitStatus(row.status, ColumnCollector{out, false});
+    return out;
+  }();
+  return columns;
+}
 
-const char* const kStageColumns =
-    "id, state, attempt, run_at_ms, updated_at_ms, started_at_ms, finished_at_ms, worker_id, "
-    "lease, result, last_error";
+const std::vector<Column>& transitionColumnList() {
+  static const std::vector<Column> columns = [] {
+    std::vector<Column> out;
+    JobTransition t;
+    visitTransition(t, ColumnCollector{out, false});
+    return out;
+  }();
+  return columns;
+}
 
-const char* const kStageJobs = "gantry_stage_jobs";
-const char* const kStageAttempts = "gantry_stage_attempts";
+const std::vector<Column>& attemptColumnList() {
+  static const std::vector<Column> columns = [] {
+    std::vector<Column> out;
+    AttemptRow a;
+    visitAttempt(a, ColumnCollector{out, false});
+    return out;
+  }();
+  return columns;
+}
 
-// Temporary, so each connection has its own and nothing is WAL-logged;
-// emptied at every commit, so a failed batch leaves nothing behind. No
-// CHECK constraints: the job stage holds active and final rows alike.
-const char* const kCreateStageTables =
-    "CREATE TEMP TABLE IF NOT EXISTS gantry_stage_transitions ("
-    "  id bigint NOT NULL,"
-    "  state text NOT NULL,"
-    "  attempt bigint NOT NULL,"
-    "  run_at_ms bigint NOT NULL,"
-    "  updated_at_ms bigint NOT NULL,"
-    "  started_at_ms bigint NOT NULL,"
-    "  finished_at_ms bigint NOT NULL,"
-    "  worker_id text NOT NULL,"
-    "  lease bigint NOT NULL,"
-    "  result bytea NOT NULL,"
-    "  last_error text NOT NULL"
-    ") ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS gantry_stage_jobs (LIKE gantry_jobs INCLUDING DEFAULTS)"
-    "  ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS gantry_stage_attempts"
-    "  (LIKE gantry_job_attempts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+template <class Name>
+std::string joined(const std::vector<Column>& columns, Name name) {
+  std::string out;
+  for (const Column& column : columns) {
+    out += (out.empty() ? "" : ", ") + name(column);
+  }
+  return out;
+}
 
-const char* const kGetJobStatement = "gantry_get_job";
-const char* const kGetAttemptsStatement = "gantry_get_attempts";
+std::string stateList(bool final) {
+  std::string out;
+  for (const wire::JobState state : kJobStates) {
+    if (isFinalState(state) == final) {
+      out += (out.empty() ? "'" : ", '") + std::string(jobStateName(state)) + "'";
+    }
+  }
+  return out;
+}
+
+const char* sqlType(Storage storage) {
+  switch (storage) {
+    case Storage::kText:
+      return "text";
+    case Storage::kBytes:
+      return "bytea";
+    case Storage::kInteger:
+      return "bigint";
+  }
+  return "text";
+}
+
+// Writes one row's values.
+template <class Rows>
+struct Encoder {
+  Rows& out;
+  const JobStatus* status = nullptr;  // of the row being written, if a job
+
+  void operator()(const char*, const std::string& value) { out.text(value); }
+  void operator()(const char*, const std::string& value, AsBytes) { out.bytes(value); }
+  void operator()(const char*, wire::JobState state) { out.text(jobStateName(state)); }
+  void operator()(const char*, wire::Outcome outcome) { out.text(outcomeName(outcome)); }
+  void operator()(const char*, uint64_t value) { out.integer(toSql(value)); }
+  void operator()(const char*, const int64_t& value) {
+    if (status != nullptr && &value == &status->finished_at_ms && value == 0 &&
+        isFinalState(status->state)) {
+      out.integer(status->updated_at_ms);
+      return;
+    }
+    out.integer(value);
+  }
+  void operator()(const char*, int32_t value) { out.integer(value); }
+  void operator()(const char*, uint32_t value) { out.integer(value); }
+};
+
+// Reads one row's values, column after column.
+struct Decoder {
+  const pqxx::row& row;
+  int column = 0;
+
+  std::string_view next() {
+    const pqxx::field field = row[column++];
+    return {field.c_str(), field.size()};
+  }
+  int64_t nextInteger() { return row[column++].as<int64_t>(); }
+
+  void operator()(const char*, std::string& value) { value = std::string(next()); }
+  void operator()(const char*, std::string& value, AsBytes) { value = decodeByteaHex(next()); }
+  void operator()(const char*, wire::JobState& state) {
+    state = parseJobState(next()).value_or(wire::JOB_STATE_UNSPECIFIED);
+  }
+  void operator()(const char*, wire::Outcome& outcome) {
+    outcome = parseOutcome(next()).value_or(wire::OUTCOME_UNSPECIFIED);
+  }
+  void operator()(const char*, uint64_t& value) { value = fromSql(nextInteger()); }
+  void operator()(const char*, int64_t& value) { value = nextInteger(); }
+  void operator()(const char*, int32_t& value) { value = static_cast<int32_t>(nextInteger()); }
+  void operator()(const char*, uint32_t& value) { value = static_cast<uint32_t>(nextInteger()); }
+};
+
+}  // namespace
+
+const std::string& jobColumns() {
+  static const std::string list = joined(jobColumnList(), [](const Column& c) { return c.name; });
+  return list;
+}
+
+const std::string& jobColumnsWithoutBlobs() {
+  static const std::string list = joined(jobColumnList(), [](const Column& c) {
+    return c.storage == Storage::kBytes ? std::string("'\\x'::bytea") : c.name;
+  });
+  return list;
+}
+
+const std::string& transitionColumns() {
+  static const std::string list =
+      joined(transitionColumnList(), [](const Column& c) { return c.name; });
+  return list;
+}
+
+const std::string& attemptColumns() {
+  static const std::string list =
+      joined(attemptColumnList(), [](const Column& c) { return c.name; });
+  return list;
+}
+
+std::string jobSelectList(std::string_view fixed_from, std::string_view status_from,
+                          const std::map<std::string, std::string>& overrides) {
+  size_t used = 0;
+  std::string list = joined(jobColumnList(), [&](const Column& c) {
+    if (auto it = overrides.find(c.name); it != overrides.end()) {
+      ++used;
+      return it->second;
+    }
+    return std::string(c.fixed ? fixed_from : status_from) + "." + c.name;
+  });
+  if (used != overrides.size()) {
+    throw std::logic_error("jobSelectList: an override names no job column");
+  }
+  return list;
+}
+
+std::string statusAssignments(std::string_view from) {
+  std::string out;
+  for (const Column& column : transitionColumnList()) {
+    if (column.name != "id") {
+      out +=
+          (out.empty() ? "" : ", ") + column.name + " = " + std::string(from) + "." + column.name;
+    }
+  }
+  return out;
+}
+
+const std::string& activeStateList() {
+  static const std::string list = stateList(false);
+  return list;
+}
+
+const std::string& finalStateList() {
+  static const std::string list = stateList(true);
+  return list;
+}
+
+const std::string& createStageTablesSql() {
+  // Temporary, so each connection has its own and nothing is WAL-logged;
+  // emptied at every commit, so a failed batch leaves nothing behind. No
+  // CHECK constraints: the job stage holds active and final rows alike.
+  static const std::string sql = [] {
+    std::string columns;
+    for (const Column& column : transitionColumnList()) {
+      columns +=
+          (columns.empty() ? "" : ", ") + column.name + " " + sqlType(column.storage) + " NOT NULL";
+    }
+    return std::string("CREATE TEMP TABLE IF NOT EXISTS ") + kStageTransitions + " (" + columns +
+           ") ON COMMIT DELETE ROWS;"
+           "CREATE TEMP TABLE IF NOT EXISTS " +
+           kStageJobs +
+           " (LIKE gantry_jobs INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;"
+           "CREATE TEMP TABLE IF NOT EXISTS " +
+           kStageAttempts + " (LIKE gantry_job_attempts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
+  }();
+  return sql;
+}
 
 std::string insertJobsStatement(size_t rows) {
   return "gantry_insert_jobs_" + std::to_string(rows);
 }
 
 void prepareStatements(pqxx::connection& connection) {
-  const std::string_view columns = kJobColumns;
-  const size_t column_count =
-      static_cast<size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
+  const size_t column_count = jobColumnList().size();
   std::string values;
   size_t parameter = 0;
   for (size_t rows = 1; rows <= kMaxPreparedInsertRows; ++rows) {
@@ -71,137 +244,33 @@ void prepareStatements(pqxx::connection& connection) {
       values += (column == 0 ? "$" : ",$") + std::to_string(++parameter);
     }
     values += ")";
-    connection.prepare(insertJobsStatement(rows), std::string("INSERT INTO gantry_jobs (") +
-                                                      kJobColumns + ") VALUES " + values);
+    connection.prepare(insertJobsStatement(rows),
+                       "INSERT INTO gantry_jobs (" + jobColumns() + ") VALUES " + values);
   }
-  connection.prepare(kGetJobStatement, std::string("SELECT ") + kJobColumns +
+  connection.prepare(kGetJobStatement, "SELECT " + jobColumns() +
                                            " FROM gantry_jobs WHERE id = $1 UNION ALL SELECT " +
-                                           kJobColumns +
+                                           jobColumns() +
                                            " FROM gantry_job_history WHERE id = $1 LIMIT 1");
-  connection.prepare(kGetAttemptsStatement, std::string("SELECT ") + kAttemptColumns +
+  connection.prepare(kGetAttemptsStatement, "SELECT " + attemptColumns() +
                                                 " FROM gantry_job_attempts WHERE job_id = $1"
                                                 " ORDER BY started_at_ms, attempt, finished_at_ms");
 }
 
-std::string_view stateName(wire::JobState state) {
-  switch (state) {
-    case wire::QUEUED:
-      return "queued";
-    case wire::RUNNING:
-      return "running";
-    case wire::FAILED:
-      return "failed";
-    case wire::SUCCEEDED:
-      return "succeeded";
-    case wire::DEAD:
-      return "dead";
-    case wire::CANCELLED:
-      return "cancelled";
-    default:
-      return {};
-  }
-}
-
-wire::JobState stateFromName(std::string_view name) {
-  for (const wire::JobState state :
-       {wire::QUEUED, wire::RUNNING, wire::FAILED, wire::SUCCEEDED, wire::DEAD, wire::CANCELLED}) {
-    if (stateName(state) == name) {
-      return state;
-    }
-  }
-  return wire::JOB_STATE_UNSPECIFIED;
-}
-
-std::string_view outcomeName(wire::Outcome outcome) {
-  switch (outcome) {
-    case wire::OUTCOME_SUCCEEDED:
-      return "succeeded";
-    case wire::OUTCOME_RETRYABLE:
-      return "retryable";
-    case wire::OUTCOME_FATAL:
-      return "fatal";
-    case wire::OUTCOME_CANCELLED:
-      return "cancelled";
-    case wire::OUTCOME_HANDED_BACK:
-      return "handed_back";
-    default:
-      return "unspecified";
-  }
-}
-
-wire::Outcome outcomeFromName(std::string_view name) {
-  for (const wire::Outcome outcome :
-       {wire::OUTCOME_SUCCEEDED, wire::OUTCOME_RETRYABLE, wire::OUTCOME_FATAL,
-        wire::OUTCOME_CANCELLED, wire::OUTCOME_HANDED_BACK}) {
-    if (outcomeName(outcome) == name) {
-      return outcome;
-    }
-  }
-  return wire::OUTCOME_UNSPECIFIED;
-}
-
-namespace {
-
-// History is partitioned by finished_at_ms and retention counts from it. A
-// final row without it would be filed under 1970 and deleted by the next
-// maintenance, so it is filed under its last update instead.
-TimeMs finishedAt(wire::JobState state, TimeMs finished_at_ms, TimeMs updated_at_ms) {
-  return isFinalState(state) && finished_at_ms == 0 ? updated_at_ms : finished_at_ms;
-}
-
-}  // namespace
-
 template <class Rows>
 void encodeJob(const JobRow& job, Rows& out) {
-  out.integer(toSql(job.id));
-  out.text(job.queue);
-  out.text(job.kind);
-  out.integer(job.priority);
-  out.bytes(job.payload);
-  out.text(job.concurrency_key);
-  out.text(job.unique_key);
-  out.text(job.traceparent);
-  out.integer(job.run_at_ms);
-  out.integer(job.max_attempts);
-  out.integer(job.timeout_ms);
-  out.text(stateName(job.state));
-  out.integer(job.attempt);
-  out.integer(job.created_at_ms);
-  out.integer(job.updated_at_ms);
-  out.integer(job.started_at_ms);
-  out.integer(finishedAt(job.state, job.finished_at_ms, job.updated_at_ms));
-  out.bytes(job.result);
-  out.text(job.last_error);
-  out.text(job.worker_id);
-  out.integer(toSql(job.lease));
+  visitJob(job, Encoder<Rows>{out, &job.status});
   out.endRow();
 }
 
 template <class Rows>
 void encodeTransition(const JobTransition& t, Rows& out) {
-  out.integer(toSql(t.id));
-  out.text(stateName(t.state));
-  out.integer(t.attempt);
-  out.integer(t.run_at_ms);
-  out.integer(t.updated_at_ms);
-  out.integer(t.started_at_ms);
-  out.integer(finishedAt(t.state, t.finished_at_ms, t.updated_at_ms));
-  out.text(t.worker_id);
-  out.integer(toSql(t.lease));
-  out.bytes(t.result);
-  out.text(t.last_error);
+  visitTransition(t, Encoder<Rows>{out, &t.status});
   out.endRow();
 }
 
 template <class Rows>
 void encodeAttempt(const AttemptRow& a, Rows& out) {
-  out.integer(toSql(a.job_id));
-  out.integer(a.attempt);
-  out.text(a.worker_id);
-  out.integer(a.started_at_ms);
-  out.integer(a.finished_at_ms);
-  out.text(outcomeName(a.outcome));
-  out.text(a.error);
+  visitAttempt(a, Encoder<Rows>{out});
   out.endRow();
 }
 
@@ -214,43 +283,15 @@ template void encodeAttempt(const AttemptRow&, CopyRows&);
 template void encodeAttempt(const AttemptRow&, SqlRows&);
 
 JobRow decodeJob(const pqxx::row& row, int first) {
-  const auto col = [&](int i) { return row[first + i]; };
-  const auto text = [&](int i) { return std::string(col(i).c_str(), col(i).size()); };
   JobRow job;
-  job.id = fromSql(col(0).as<int64_t>());
-  job.queue = text(1);
-  job.kind = text(2);
-  job.priority = col(3).as<int32_t>();
-  job.payload = decodeByteaHex(std::string_view(col(4).c_str(), col(4).size()));
-  job.concurrency_key = text(5);
-  job.unique_key = text(6);
-  job.traceparent = text(7);
-  job.run_at_ms = col(8).as<int64_t>();
-  job.max_attempts = static_cast<uint32_t>(col(9).as<int64_t>());
-  job.timeout_ms = static_cast<uint32_t>(col(10).as<int64_t>());
-  job.state = stateFromName(std::string_view(col(11).c_str(), col(11).size()));
-  job.attempt = static_cast<uint32_t>(col(12).as<int64_t>());
-  job.created_at_ms = col(13).as<int64_t>();
-  job.updated_at_ms = col(14).as<int64_t>();
-  job.started_at_ms = col(15).as<int64_t>();
-  job.finished_at_ms = col(16).as<int64_t>();
-  job.result = decodeByteaHex(std::string_view(col(17).c_str(), col(17).size()));
-  job.last_error = text(18);
-  job.worker_id = text(19);
-  job.lease = fromSql(col(20).as<int64_t>());
+  visitJob(job, Decoder{row, first});
   return job;
 }
 
 AttemptRow decodeAttempt(const pqxx::row& row) {
-  AttemptRow a;
-  a.job_id = fromSql(row[0].as<int64_t>());
-  a.attempt = static_cast<uint32_t>(row[1].as<int64_t>());
-  a.worker_id = std::string(row[2].c_str(), row[2].size());
-  a.started_at_ms = row[3].as<int64_t>();
-  a.finished_at_ms = row[4].as<int64_t>();
-  a.outcome = outcomeFromName(std::string_view(row[5].c_str(), row[5].size()));
-  a.error = std::string(row[6].c_str(), row[6].size());
-  return a;
+  AttemptRow attempt;
+  visitAttempt(attempt, Decoder{row, 0});
+  return attempt;
 }
 
 }  // namespace gantry::broker::store

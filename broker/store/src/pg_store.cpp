@@ -5,9 +5,9 @@
 #include <pqxx/pqxx>
 
 #include "batch_writer.h"
-#include "job_columns.h"
 #include "gantry/pg/migrator.h"
 #include "gantry/pg/pg_error.h"
+#include "job_columns.h"
 
 namespace gantry::broker {
 namespace {
@@ -41,9 +41,13 @@ PgStore::PgStore(std::unique_ptr<pqxx::connection> connection)
 
 PgStore::~PgStore() = default;
 
-bool PgStore::broken() const { return broken_ || !connection_->is_open(); }
+bool PgStore::broken() const {
+  return broken_ || !connection_->is_open();
+}
 
-int PgStore::socket() const { return connection_->sock(); }
+int PgStore::socket() const {
+  return connection_->sock();
+}
 
 void PgStore::checkConnection() {
   try {
@@ -72,7 +76,7 @@ void PgStore::ensureStaging() {
   if (staging_ready_) {
     return;
   }
-  pqxx::nontransaction(*connection_).exec(store::kCreateStageTables);
+  pqxx::nontransaction(*connection_).exec(store::createStageTablesSql());
   staging_ready_ = true;
 }
 

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "gantry/common/job_spec.h"
+#include "gantry/common/job_state.h"
 #include "gantry/pg/pg_error.h"
 #include "job_columns.h"
 #include "partitions.h"
@@ -18,6 +18,28 @@ namespace {
 // Rows per FETCH while recovering, so a large backlog is never held twice
 // in memory (libpq's result and our rows) all at once.
 constexpr int kRecoverFetchRows = 10000;
+
+// Moves dead jobs ($1, an id array) back to the active table as fresh
+// queued jobs at $2: the fixed fields and the last error stay, the rest of
+// the status starts over.
+const std::string& revivedJobsSql() {
+  static const std::string sql =
+      "WITH moved AS (DELETE FROM gantry_job_history WHERE id = ANY($1::bigint[]) AND state = "
+      "'dead' RETURNING *) INSERT INTO gantry_jobs (" +
+      store::jobColumns() + ") SELECT " +
+      store::jobSelectList("moved", "moved",
+                           {{"state", "'queued'"},
+                            {"attempt", "0"},
+                            {"run_at_ms", "$2"},
+                            {"updated_at_ms", "$2"},
+                            {"started_at_ms", "0"},
+                            {"finished_at_ms", "0"},
+                            {"result", "'\\x'::bytea"},
+                            {"worker_id", "''"},
+                            {"lease", "0"}}) +
+      " FROM moved RETURNING " + store::jobColumns();
+  return sql;
+}
 
 std::string idArray(const std::vector<uint64_t>& ids) {
   std::string out = "{";
@@ -37,8 +59,8 @@ Result<RecoveredState> PgStore::recover() {
   RecoveredState state;
   try {
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection_);
-    tx.exec(std::string("DECLARE gantry_recover NO SCROLL CURSOR FOR SELECT ") +
-            store::kJobColumns + " FROM gantry_jobs ORDER BY id");
+    tx.exec("DECLARE gantry_recover NO SCROLL CURSOR FOR SELECT " + store::jobColumns() +
+            " FROM gantry_jobs ORDER BY id");
     const std::string fetch = "FETCH " + std::to_string(kRecoverFetchRows) + " FROM gantry_recover";
     while (true) {
       const pqxx::result rows = tx.exec(fetch);
@@ -104,16 +126,7 @@ Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& i
       }
     }
     const std::string array = idArray(admitted);
-    const pqxx::result revived = tx.exec_params(
-        std::string("WITH moved AS (DELETE FROM gantry_job_history"
-                    " WHERE id = ANY($1::bigint[]) AND state = 'dead' RETURNING *)"
-                    " INSERT INTO gantry_jobs (") +
-            store::kJobColumns +
-            ") SELECT id, queue, kind, priority, payload, concurrency_key, unique_key,"
-            " traceparent, $2, max_attempts, timeout_ms, 'queued', 0, created_at_ms, $2, 0, 0,"
-            " '\\x'::bytea, last_error, '', 0 FROM moved RETURNING " +
-            store::kJobColumns,
-        array, now);
+    const pqxx::result revived = tx.exec_params(revivedJobsSql(), array, now);
     std::unordered_map<uint64_t, JobRow> rows;
     for (const auto& row : revived) {
       JobRow job = store::decodeJob(row);
@@ -171,6 +184,27 @@ Result<std::optional<JobWithAttempts>> PgStore::getJob(uint64_t id, bool with_at
   }
 }
 
+Result<std::unordered_map<uint64_t, wire::JobState>> PgStore::finalStates(
+    const std::vector<uint64_t>& ids) {
+  std::unordered_map<uint64_t, wire::JobState> states;
+  if (ids.empty()) {
+    return states;
+  }
+  try {
+    pqxx::nontransaction tx(*connection_);
+    for (const auto& row :
+         tx.exec_params("SELECT id, state FROM gantry_job_history WHERE id = ANY($1::bigint[])",
+                        idArray(ids))) {
+      if (auto state = parseJobState(row[1].c_str())) {
+        states.emplace(store::fromSql(row[0].as<int64_t>()), *state);
+      }
+    }
+  } catch (const std::exception& e) {
+    return fail(e, "final states");
+  }
+  return states;
+}
+
 Result<std::vector<JobRow>> PgStore::listJobs(const ListFilter& filter) {
   const uint32_t limit = filter.effectiveLimit();
   // A final state lives only in history, any other only in the active table.
@@ -178,8 +212,8 @@ Result<std::vector<JobRow>> PgStore::listJobs(const ListFilter& filter) {
   bool scan_history = true;
   std::string state_clause;
   if (filter.state.has_value() && *filter.state != wire::JOB_STATE_UNSPECIFIED) {
-    const std::string_view name = store::stateName(*filter.state);
-    if (name.empty()) {
+    const std::string_view name = jobStateName(*filter.state);
+    if (!parseJobState(name)) {
       return invalidArgument("list: " + std::to_string(*filter.state) + " is not a job state");
     }
     // A literal (from our fixed set) rather than a parameter, so the planner
@@ -194,7 +228,7 @@ Result<std::vector<JobRow>> PgStore::listJobs(const ListFilter& filter) {
       state_clause;
   const std::string order = " ORDER BY id LIMIT " + std::to_string(limit);
   const auto branch = [&](const char* table) {
-    return std::string("(SELECT ") + store::kJobColumnsWithoutBlobs + " FROM " + table + where +
+    return "(SELECT " + store::jobColumnsWithoutBlobs() + " FROM " + std::string(table) + where +
            order + ")";
   };
   std::string sql;

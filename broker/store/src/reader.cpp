@@ -4,6 +4,7 @@
 
 #include "gantry/broker/core/row_wire.h"
 #include "gantry/common/codec.h"
+#include "gantry/common/job_state.h"
 
 namespace gantry::broker {
 
@@ -17,7 +18,9 @@ Reader::~Reader() {
   }
 }
 
-void Reader::start() { thread_ = std::thread([this] { run(); }); }
+void Reader::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Reader::run() {
   while (!stopping_) {
@@ -41,7 +44,33 @@ wire::Envelope Reader::answer(const wire::Envelope& request) {
   if (request.has_get()) {
     return answerGet(request.get(), request.correlation_id());
   }
+  if (request.has_id_outcomes()) {
+    return completeCancel(request);
+  }
   return answerList(request.list(), request.correlation_id());
+}
+
+wire::Envelope Reader::completeCancel(wire::Envelope reply) {
+  std::vector<uint64_t> ids;
+  for (const auto& outcome : reply.id_outcomes().outcomes()) {
+    if (outcome.code() == wire::NOT_FOUND) {
+      ids.push_back(outcome.id());
+    }
+  }
+  auto states = store_->finalStates(ids);
+  if (!states.isOk()) {
+    return reply;  // as the broker saw it: not found among its live jobs
+  }
+  for (auto& outcome : *reply.mutable_id_outcomes()->mutable_outcomes()) {
+    auto it = states->find(outcome.id());
+    if (outcome.code() == wire::NOT_FOUND && it != states->end()) {
+      outcome.set_code(wire::FAILED_PRECONDITION);
+      outcome.set_message("job " + std::to_string(outcome.id()) + " is " +
+                          std::string(jobStateName(it->second)) +
+                          "; only jobs that are not final can be cancelled");
+    }
+  }
+  return reply;
 }
 
 wire::Envelope Reader::answerGet(const wire::GetRequest& get, uint64_t correlation_id) {

@@ -2,16 +2,20 @@
 
 #include <algorithm>
 
+#include "gantry/common/utf8.h"
+
 namespace gantry {
 namespace {
 
-// No control characters or spaces; bytes of UTF-8 sequences are allowed
-// (compared as unsigned, whatever the platform's char signedness).
+// No control characters or spaces; non-ASCII characters are allowed when
+// the name is valid UTF-8 (bytes compared as unsigned, whatever the
+// platform's char signedness). Names are stored as text, which holds only
+// valid UTF-8.
 bool isPrintableName(std::string_view name) {
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte > ' ' && byte != 0x7f;
-  });
+  return isValidUtf8(name) && std::all_of(name.begin(), name.end(), [](char c) {
+           const auto byte = static_cast<unsigned char>(c);
+           return byte > ' ' && byte != 0x7f;
+         });
 }
 
 Status checkName(std::string_view field, const std::string& value, bool required,
@@ -24,12 +28,17 @@ Status checkName(std::string_view field, const std::string& value, bool required
                            " bytes; the limit is " + std::to_string(limits.max_name_bytes));
   }
   if (!isPrintableName(value)) {
-    return invalidArgument(std::string(field) + " must be printable with no spaces");
+    return invalidArgument(std::string(field) +
+                           " must be printable UTF-8 with no spaces or control characters");
   }
   return Status::ok();
 }
 
 }  // namespace
+
+Status validateQueueName(const std::string& queue, const JobLimits& limits) {
+  return checkName("queue name", queue, true, limits);
+}
 
 Status validateJobSpec(const wire::JobSpec& spec, const JobLimits& limits) {
   if (auto s = checkName("kind", spec.kind(), true, limits); !s.isOk()) {
@@ -67,43 +76,6 @@ Status validateJobSpec(const wire::JobSpec& spec, const JobLimits& limits) {
     return invalidArgument("traceparent is longer than 128 bytes");
   }
   return Status::ok();
-}
-
-const char* jobStateName(wire::JobState state) {
-  switch (state) {
-    case wire::QUEUED: return "queued";
-    case wire::RUNNING: return "running";
-    case wire::SUCCEEDED: return "succeeded";
-    case wire::FAILED: return "failed";
-    case wire::DEAD: return "dead";
-    case wire::CANCELLED: return "cancelled";
-    default: return "unspecified";
-  }
-}
-
-std::optional<wire::JobState> parseJobState(std::string_view name) {
-  for (auto state : {wire::QUEUED, wire::RUNNING, wire::SUCCEEDED, wire::FAILED, wire::DEAD,
-                     wire::CANCELLED}) {
-    if (name == jobStateName(state)) {
-      return state;
-    }
-  }
-  return std::nullopt;
-}
-
-bool isFinalState(wire::JobState state) {
-  return state == wire::SUCCEEDED || state == wire::DEAD || state == wire::CANCELLED;
-}
-
-const char* outcomeName(wire::Outcome outcome) {
-  switch (outcome) {
-    case wire::OUTCOME_SUCCEEDED: return "succeeded";
-    case wire::OUTCOME_RETRYABLE: return "retryable";
-    case wire::OUTCOME_FATAL: return "fatal";
-    case wire::OUTCOME_CANCELLED: return "cancelled";
-    case wire::OUTCOME_HANDED_BACK: return "handed_back";
-    default: return "unspecified";
-  }
 }
 
 }  // namespace gantry

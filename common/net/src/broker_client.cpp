@@ -6,7 +6,6 @@
 #include <climits>
 #include <utility>
 
-#include "gantry/common/clock.h"
 #include "gantry/common/codec.h"
 #include "gantry/net/transport.h"
 
@@ -84,10 +83,9 @@ Result<uint64_t> BrokerClient::send(wire::Envelope request) {
   // The broker's transport drops the connection of a peer that sends more
   // (no reply, only a timeout here), so say it plainly instead.
   if (encoded.size() > kMaxEnvelopeBytes) {
-    return invalidArgument("request of " + std::to_string(encoded.size()) +
-                           " bytes exceeds the broker's limit of " +
-                           std::to_string(kMaxEnvelopeBytes) +
-                           " bytes per message; send fewer jobs per request");
+    return invalidArgument(
+        "request of " + std::to_string(encoded.size()) + " bytes exceeds the broker's limit of " +
+        std::to_string(kMaxEnvelopeBytes) + " bytes per message; send fewer jobs per request");
   }
   if (!sendBody(socket_, encoded)) {
     return unavailable("cannot queue a request to broker at " + options_.endpoint +
@@ -97,14 +95,14 @@ Result<uint64_t> BrokerClient::send(wire::Envelope request) {
 }
 
 std::optional<wire::Envelope> BrokerClient::receive(std::chrono::milliseconds timeout) {
-  return receiveUntil(monotonicMs() + timeout.count());
+  return receiveUntil(options_.clock->monoMs() + timeout.count());
 }
 
 std::optional<wire::Envelope> BrokerClient::receiveUntil(int64_t deadline_ms) {
   for (;;) {
     std::optional<std::string> bytes = receiveBody(socket_);
     if (!bytes) {
-      const int64_t remaining = deadline_ms - monotonicMs();
+      const int64_t remaining = deadline_ms - options_.clock->monoMs();
       if (remaining <= 0) {
         return std::nullopt;
       }
@@ -117,10 +115,10 @@ std::optional<wire::Envelope> BrokerClient::receiveUntil(int64_t deadline_ms) {
     }
     if (decoded.envelope.correlation_id() != 0) {
       // It is the answer to something we asked; say why it is unusable.
-      return makeErrorEnvelope(toWireError(decoded.status.code()),
-                               "unusable reply from broker at " + options_.endpoint + ": " +
-                                   decoded.status.message(),
-                               decoded.envelope.correlation_id());
+      return makeErrorEnvelope(
+          toWireError(decoded.status.code()),
+          "unusable reply from broker at " + options_.endpoint + ": " + decoded.status.message(),
+          decoded.envelope.correlation_id());
     }
     ++undecodable_replies_;
     last_decode_error_ = decoded.status.message();
@@ -129,7 +127,7 @@ std::optional<wire::Envelope> BrokerClient::receiveUntil(int64_t deadline_ms) {
 
 Result<wire::Envelope> BrokerClient::call(wire::Envelope request,
                                           std::chrono::milliseconds timeout) {
-  const int64_t deadline_ms = monotonicMs() + timeout.count();
+  const int64_t deadline_ms = options_.clock->monoMs() + timeout.count();
   auto id = send(std::move(request));
   if (!id.isOk()) {
     return id.status();
@@ -151,7 +149,7 @@ Result<wire::Envelope> BrokerClient::call(wire::Envelope request,
     return std::move(*reply);
   }
   std::string message = "no reply from broker at " + options_.endpoint + " within " +
-                         std::to_string(timeout.count()) + " ms";
+                        std::to_string(timeout.count()) + " ms";
   if (undecodable_replies_ != undecodable_before) {
     message += " (dropped " + std::to_string(undecodable_replies_ - undecodable_before) +
                " undecodable message(s): " + last_decode_error_ + ")";

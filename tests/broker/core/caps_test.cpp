@@ -8,7 +8,8 @@ namespace {
 
 TEST(Caps, WorkerNeverGetsMoreThanItsSlots) {
   CoreHarness h;
-  for (int i = 0; i < 10; ++i) h.submit(h.spec("noop"));
+  for (int i = 0; i < 10; ++i)
+    h.submit(h.spec("noop"));
   h.hello("w1", 3, {"noop"});
   auto first = h.takeAssigned();
   EXPECT_EQ(first.size(), 3u);
@@ -18,12 +19,13 @@ TEST(Caps, WorkerNeverGetsMoreThanItsSlots) {
 
 TEST(Caps, CreditChangeTakesEffect) {
   CoreHarness h;
-  for (int i = 0; i < 10; ++i) h.submit(h.spec("noop"));
+  for (int i = 0; i < 10; ++i)
+    h.submit(h.spec("noop"));
   h.hello("w1", 0, {"noop"});
   EXPECT_TRUE(h.takeAssigned().empty());
   wire::WorkerCredit credit;
   credit.set_slots(4);
-  h.core().onCredit("w1", credit, h.now());
+  h.core().onCredit({"w1"}, credit, h.now());
   EXPECT_EQ(h.core().takeEffects().to_workers.size(), 4u);
 }
 
@@ -55,8 +57,10 @@ TEST(Caps, KeyLimitOverrideByPrefix) {
   BrokerConfig config;
   config.key_limits = {{"episode:", 2}};
   CoreHarness h(config);
-  for (int i = 0; i < 4; ++i) h.submit(h.spec("noop", 0, "episode:7"));
-  for (int i = 0; i < 4; ++i) h.submit(h.spec("noop", 0, "user:7"));
+  for (int i = 0; i < 4; ++i)
+    h.submit(h.spec("noop", 0, "episode:7"));
+  for (int i = 0; i < 4; ++i)
+    h.submit(h.spec("noop", 0, "user:7"));
   h.hello("w1", 10, {"noop"});
   std::map<std::string, int> running;
   for (const auto& a : h.takeAssigned()) {
@@ -70,7 +74,8 @@ TEST(Caps, KindCapHoldsAcrossWorkers) {
   BrokerConfig config;
   config.kind_limits = {{"transcribe", 2}};
   CoreHarness h(config);
-  for (int i = 0; i < 5; ++i) h.submit(h.spec("transcribe"));
+  for (int i = 0; i < 5; ++i)
+    h.submit(h.spec("transcribe"));
   const uint64_t other = h.submit(h.spec("noop"));
   h.hello("w1", 5, {"transcribe", "noop"});
   h.hello("w2", 5, {"transcribe", "noop"});
@@ -99,11 +104,11 @@ TEST(Caps, QueueCapHolds) {
 
 TEST(Caps, PausedQueueIsNotDispatchedUntilResumed) {
   CoreHarness h;
-  ASSERT_TRUE(h.core().setPaused("default", true).isOk());
+  ASSERT_TRUE(h.core().setPaused("default", true, h.now()).isOk());
   h.submit(h.spec("noop"));
   h.hello("w1", 5, {"noop"});
   EXPECT_TRUE(h.takeAssigned().empty());
-  ASSERT_TRUE(h.core().setPaused("default", false).isOk());
+  ASSERT_TRUE(h.core().setPaused("default", false, h.now()).isOk());
   h.advance(1);
   EXPECT_EQ(h.takeAssigned().size(), 1u);
 }
@@ -116,7 +121,7 @@ wire::JobSpec inQueue(wire::JobSpec spec, const std::string& queue) {
 // Pausing a queue must not stall the same key's jobs in other queues.
 TEST(Caps, KeyedJobOfAQueuePausedBeforeItArrivedLeavesItsKeyFree) {
   CoreHarness h;
-  ASSERT_TRUE(h.core().setPaused("transcripts", true).isOk());
+  ASSERT_TRUE(h.core().setPaused("transcripts", true, h.now()).isOk());
   const uint64_t held = h.submit(inQueue(h.spec("noop", 9, "user:1"), "transcripts"));
   const uint64_t other = h.submit(inQueue(h.spec("noop", 0, "user:1"), "meetings"));
   h.hello("w1", 5, {"noop"});
@@ -124,7 +129,7 @@ TEST(Caps, KeyedJobOfAQueuePausedBeforeItArrivedLeavesItsKeyFree) {
   ASSERT_EQ(assigned.size(), 1u);
   EXPECT_EQ(assigned[0].job_id, other);
 
-  ASSERT_TRUE(h.core().setPaused("transcripts", false).isOk());
+  ASSERT_TRUE(h.core().setPaused("transcripts", false, h.now()).isOk());
   h.advance(1);
   EXPECT_TRUE(h.takeAssigned().empty());  // the key's one slot is busy
   h.result(assigned[0], wire::OUTCOME_SUCCEEDED);
@@ -137,7 +142,7 @@ TEST(Caps, KeyedJobOfAQueuePausedWhileItWaitedForAWorkerGivesUpItsKeySlot) {
   CoreHarness h;
   const uint64_t held = h.submit(inQueue(h.spec("noop", 9, "user:1"), "transcripts"));
   const uint64_t other = h.submit(inQueue(h.spec("noop", 0, "user:1"), "meetings"));
-  ASSERT_TRUE(h.core().setPaused("transcripts", true).isOk());
+  ASSERT_TRUE(h.core().setPaused("transcripts", true, h.now()).isOk());
   h.hello("w1", 5, {"noop"});
   auto assigned = h.takeAssigned();
   ASSERT_EQ(assigned.size(), 1u);
@@ -145,7 +150,7 @@ TEST(Caps, KeyedJobOfAQueuePausedWhileItWaitedForAWorkerGivesUpItsKeySlot) {
 
   h.result(assigned[0], wire::OUTCOME_SUCCEEDED);
   EXPECT_TRUE(h.takeAssigned().empty());  // still paused
-  ASSERT_TRUE(h.core().setPaused("transcripts", false).isOk());
+  ASSERT_TRUE(h.core().setPaused("transcripts", false, h.now()).isOk());
   h.advance(1);
   auto next = h.takeAssigned();
   ASSERT_EQ(next.size(), 1u);

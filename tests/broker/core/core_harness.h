@@ -1,5 +1,6 @@
-// Drives a BrokerCore by hand: fake time, workers as routing ids, and the
-// effects it produced, decoded into what a test wants to assert on.
+// Drives a BrokerCore by hand: fake time (tests/fakes/fake_clock.h),
+// workers as routing ids, and the effects it produced, decoded into what a
+// test wants to assert on.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fakes/fake_clock.h"
 #include "gantry/broker/core/broker_core.h"
 
 namespace gantry::broker::testing {
@@ -26,20 +28,28 @@ class CoreHarness {
 
   BrokerCore& core() { return core_; }
   BrokerConfig& config() { return config_; }
-  TimeMs now() const { return now_; }
+  test::FakeClock& clock() { return clock_; }
+  Now now() const { return clock_.now(); }
+  TimeMs wall() const { return clock_.wallMs(); }
   // Moves time forward in steps; workers not silenced keep heartbeating.
   void advance(TimeMs ms) {
     const TimeMs step = std::max<TimeMs>(1, config_.heartbeat_ms / 2);
     for (TimeMs left = ms; left > 0;) {
       const TimeMs delta = std::min(left, step);
-      now_ += delta;
+      clock_.advance(delta);
       left -= delta;
       for (const auto& routing_id : alive_) {
-        core_.onHeartbeat(routing_id, now_);
+        core_.onHeartbeat({routing_id}, now());
       }
-      core_.tick(now_);
+      core_.tick(now());
       collect();
     }
+  }
+  // Steps the wall clock only, as NTP or a resumed VM does, and ticks.
+  void stepWall(TimeMs ms) {
+    clock_.stepWall(ms);
+    core_.tick(now());
+    collect();
   }
   // The worker stops heartbeating (as if killed).
   void silence(const std::string& routing_id) { alive_.erase(routing_id); }
@@ -56,7 +66,7 @@ class CoreHarness {
   uint64_t submit(const wire::JobSpec& spec) {
     wire::SubmitRequest request;
     *request.add_jobs() = spec;
-    auto reply = core_.submit(request, now_);
+    auto reply = core_.submit(request, now());
     collect();
     EXPECT_TRUE(reply.isOk()) << reply.status().toString();
     return reply.isOk() ? reply->ids(0) : 0;
@@ -67,15 +77,16 @@ class CoreHarness {
     for (const auto& s : specs) {
       *request.add_jobs() = s;
     }
-    auto reply = core_.submit(request, now_);
+    auto reply = core_.submit(request, now());
     collect();
     return reply;
   }
 
   void hello(const std::string& routing_id, uint32_t slots, std::vector<std::string> kinds,
-             std::vector<std::pair<uint64_t, uint64_t>> held = {}) {
+             std::vector<std::pair<uint64_t, uint64_t>> held = {}, uint64_t instance = 0) {
     wire::WorkerHello h;
     h.set_worker_id(routing_id);
+    h.set_instance(instance);
     h.set_slots(slots);
     for (auto& k : kinds) {
       h.add_kinds(k);
@@ -85,7 +96,7 @@ class CoreHarness {
       l->set_job_id(job);
       l->set_lease(lease);
     }
-    core_.onHello(routing_id, h, now_);
+    core_.onHello({routing_id}, h, now());
     alive_.insert(routing_id);
     collect();
   }
@@ -96,19 +107,19 @@ class CoreHarness {
     r.set_lease(a.lease);
     r.set_outcome(outcome);
     r.set_error(error);
-    core_.onResult(a.routing_id, r, now_);
+    core_.onResult({a.routing_id}, r, now());
     collect();
   }
 
   void heartbeat(const std::string& routing_id) {
-    core_.onHeartbeat(routing_id, now_);
+    core_.onHeartbeat({routing_id}, now());
     collect();
   }
 
   // The connection closed; returns what the core answers.
   std::optional<std::string> disconnect(const std::string& routing_id) {
     alive_.erase(routing_id);
-    auto worker_id = core_.onDisconnected(routing_id, now_);
+    auto worker_id = core_.onDisconnected(routing_id, now());
     collect();
     return worker_id;
   }
@@ -125,10 +136,12 @@ class CoreHarness {
   wire::JobState lastState(uint64_t id) const {
     wire::JobState state = wire::JOB_STATE_UNSPECIFIED;
     for (const auto& row : inserts_) {
-      if (row.id == id) state = row.state;
+      if (row.id == id)
+        state = row.status.state;
     }
     for (const auto& t : transitions_) {
-      if (t.id == id) state = t.state;
+      if (t.id == id)
+        state = t.status.state;
     }
     return state;
   }
@@ -144,14 +157,17 @@ class CoreHarness {
         other_.push_back(std::move(m));
       }
     }
-    for (const auto& row : effects.writes.inserts()) inserts_.push_back(row);
-    for (const auto& t : effects.writes.transitions()) transitions_.push_back(t);
-    for (const auto& a : effects.writes.attempts()) attempts_.push_back(a);
+    for (const auto& row : effects.writes.inserts())
+      inserts_.push_back(row);
+    for (const auto& t : effects.writes.transitions())
+      transitions_.push_back(t);
+    for (const auto& a : effects.writes.attempts())
+      attempts_.push_back(a);
   }
 
   BrokerConfig config_;
+  test::FakeClock clock_;
   BrokerCore core_;
-  TimeMs now_ = 1'700'000'000'000;
   std::set<std::string> alive_;
   std::vector<Assigned> assigned_;
   std::vector<WorkerMessage> other_;

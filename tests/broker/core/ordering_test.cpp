@@ -6,7 +6,8 @@ namespace {
 
 std::vector<uint64_t> ids(const std::vector<Assigned>& assigned) {
   std::vector<uint64_t> out;
-  for (const auto& a : assigned) out.push_back(a.job_id);
+  for (const auto& a : assigned)
+    out.push_back(a.job_id);
   return out;
 }
 
@@ -53,11 +54,11 @@ TEST(Ordering, DelayedJobDoesNotStartBeforeRunAt) {
   CoreHarness h;
   h.hello("w1", 1, {"noop"});
   auto s = h.spec("noop");
-  s.set_run_at_ms(h.now() + 5000);
+  s.set_run_at_ms(h.wall() + 5000);
   const uint64_t id = h.submit(s);
   h.advance(4999);
   EXPECT_TRUE(h.takeAssigned().empty());
-  ASSERT_EQ(h.core().nextDelayedDue(), std::optional<TimeMs>(h.now() + 1));
+  ASSERT_EQ(h.core().nextDelayedDue(), std::optional<TimeMs>(h.now().mono_ms + 1));
   h.advance(1);
   EXPECT_EQ(ids(h.takeAssigned()), (std::vector<uint64_t>{id}));
 }
@@ -66,9 +67,11 @@ TEST(Ordering, RoundRobinSpreadsJobsAcrossWorkers) {
   CoreHarness h;
   h.hello("w1", 2, {"noop"});
   h.hello("w2", 2, {"noop"});
-  for (int i = 0; i < 4; ++i) h.submit(h.spec("noop"));
+  for (int i = 0; i < 4; ++i)
+    h.submit(h.spec("noop"));
   int w1 = 0;
-  for (const auto& a : h.takeAssigned()) w1 += a.routing_id == "w1";
+  for (const auto& a : h.takeAssigned())
+    w1 += a.routing_id == "w1";
   EXPECT_EQ(w1, 2);
 }
 

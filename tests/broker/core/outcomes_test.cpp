@@ -121,7 +121,7 @@ TEST(Outcomes, HandedBackJobIsRequeuedWithoutCountingAnAttempt) {
   const uint64_t id = h.submit(h.spec("noop"));
   h.hello("w1", 1, {"noop"});
   wire::WorkerCredit draining;  // a shutting-down worker stops taking work first
-  h.core().onCredit("w1", draining, h.now());
+  h.core().onCredit({"w1"}, draining, h.now());
   h.result(h.takeAssigned().at(0), wire::OUTCOME_HANDED_BACK);
   EXPECT_EQ(h.lastState(id), wire::QUEUED);
   h.hello("w2", 1, {"noop"});
@@ -145,7 +145,7 @@ TEST(Outcomes, HandedBackJobKeepsItsPlaceAcrossARestart) {
   ASSERT_EQ(assigned[0].job_id, first);
   h.advance(10);
   wire::WorkerCredit draining;
-  h.core().onCredit("w1", draining, h.now());
+  h.core().onCredit({"w1"}, draining, h.now());
   h.result(assigned[0], wire::OUTCOME_HANDED_BACK);
 
   // Restart from what was persisted: the inserts with later transitions.
@@ -153,10 +153,7 @@ TEST(Outcomes, HandedBackJobKeepsItsPlaceAcrossARestart) {
   for (JobRow row : h.inserts()) {
     for (const JobTransition& t : h.transitions()) {
       if (t.id == row.id) {
-        row.state = t.state;
-        row.attempt = t.attempt;
-        row.run_at_ms = t.run_at_ms;
-        row.updated_at_ms = t.updated_at_ms;
+        row.status = t.status;
       }
     }
     state.active.push_back(row);
@@ -182,7 +179,8 @@ TEST(Outcomes, TimeoutWithoutReportFailsTheAttemptAndCancelsOnWorker) {
   h.advance(1500);  // past deadline + grace; the worker keeps heartbeating
   EXPECT_EQ(h.lastState(id), wire::FAILED);
   bool cancel_sent = false;
-  for (const auto& m : h.takeOtherMessages()) cancel_sent |= m.envelope.has_cancel_job();
+  for (const auto& m : h.takeOtherMessages())
+    cancel_sent |= m.envelope.has_cancel_job();
   EXPECT_TRUE(cancel_sent);
 }
 

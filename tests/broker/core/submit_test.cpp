@@ -118,12 +118,12 @@ TEST(WriteBatchCoalescing, InsertThenFinishBecomesOneFinalRow) {
   batch.addInsert(row);
   JobTransition t;
   t.id = 1;
-  t.state = wire::SUCCEEDED;
-  t.finished_at_ms = 5;
+  t.status.state = wire::SUCCEEDED;
+  t.status.finished_at_ms = 5;
   batch.addTransition(t);
   ASSERT_EQ(batch.inserts().size(), 1u);
-  EXPECT_EQ(batch.inserts()[0].state, wire::SUCCEEDED);
-  EXPECT_EQ(batch.inserts()[0].finished_at_ms, 5);
+  EXPECT_EQ(batch.inserts()[0].status.state, wire::SUCCEEDED);
+  EXPECT_EQ(batch.inserts()[0].status.finished_at_ms, 5);
   EXPECT_TRUE(batch.transitions().empty());
 }
 
@@ -131,13 +131,13 @@ TEST(WriteBatchCoalescing, LaterTransitionReplacesEarlierOne) {
   WriteBatch batch;
   JobTransition running;
   running.id = 3;
-  running.state = wire::RUNNING;
+  running.status.state = wire::RUNNING;
   batch.addTransition(running);
   JobTransition done = running;
-  done.state = wire::DEAD;
+  done.status.state = wire::DEAD;
   batch.addTransition(done);
   ASSERT_EQ(batch.transitions().size(), 1u);
-  EXPECT_EQ(batch.transitions()[0].state, wire::DEAD);
+  EXPECT_EQ(batch.transitions()[0].status.state, wire::DEAD);
 }
 
 // What decides whether a batch may skip the transaction block (see
@@ -145,10 +145,10 @@ TEST(WriteBatchCoalescing, LaterTransitionReplacesEarlierOne) {
 TEST(WriteBatchCoalescing, OnlyNewJobsUntilAnythingElseJoins) {
   JobRow queued;
   queued.id = 1;
-  queued.state = wire::QUEUED;
+  queued.status.state = wire::QUEUED;
   JobRow running = queued;
   running.id = 2;
-  running.state = wire::RUNNING;
+  running.status.state = wire::RUNNING;
   WriteBatch batch;
   batch.addInsert(queued);
   batch.addInsert(running);
@@ -157,14 +157,14 @@ TEST(WriteBatchCoalescing, OnlyNewJobsUntilAnythingElseJoins) {
   WriteBatch with_final = batch;
   JobRow dead = queued;
   dead.id = 3;
-  dead.state = wire::DEAD;
+  dead.status.state = wire::DEAD;
   with_final.addInsert(dead);
   EXPECT_FALSE(with_final.onlyNewJobs());
 
   WriteBatch with_transition = batch;
   JobTransition t;
   t.id = 9;
-  t.state = wire::RUNNING;
+  t.status.state = wire::RUNNING;
   with_transition.addTransition(t);
   EXPECT_FALSE(with_transition.onlyNewJobs());
 
@@ -186,10 +186,10 @@ TEST(WriteBatchCoalescing, AbsorbedIntoAnEmptyBatchKeepsCoalescing) {
   merged.absorb(std::move(later));
   JobTransition done;
   done.id = 4;
-  done.state = wire::SUCCEEDED;
+  done.status.state = wire::SUCCEEDED;
   merged.addTransition(done);
   ASSERT_EQ(merged.inserts().size(), 1u);
-  EXPECT_EQ(merged.inserts()[0].state, wire::SUCCEEDED);
+  EXPECT_EQ(merged.inserts()[0].status.state, wire::SUCCEEDED);
   EXPECT_TRUE(merged.transitions().empty());
 }
 

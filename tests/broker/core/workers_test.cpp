@@ -64,23 +64,23 @@ TEST(Workers, RunningAttemptShowsItsLastProgressUntilItEnds) {
   const Assigned a = h.takeAssigned().at(0);
   EXPECT_FALSE(h.core().findActive(id)->has_progress());
 
-  h.core().onProgress("w1", progressOf(a, 40, "downloading"), h.now());
+  h.core().onProgress({"w1"}, progressOf(a, 40, "downloading"), h.now());
   auto job = h.core().findActive(id);
   EXPECT_TRUE(job->has_progress());
   EXPECT_EQ(job->progress_percent(), 40u);
   EXPECT_EQ(job->progress_message(), "downloading");
 
-  h.core().onProgress("w1", progressOf(a, 250, std::string(5000, 'x')), h.now());
+  h.core().onProgress({"w1"}, progressOf(a, 250, std::string(5000, 'x')), h.now());
   job = h.core().findActive(id);
   EXPECT_EQ(job->progress_percent(), 100u);
   EXPECT_EQ(job->progress_message().size(), kMaxProgressMessageBytes);
 
   // Only the attempt's own worker, with its lease, reports on it.
   h.hello("w2", 1, {"sleep"});
-  h.core().onProgress("w2", progressOf(a, 1, "other worker"), h.now());
+  h.core().onProgress({"w2"}, progressOf(a, 1, "other worker"), h.now());
   Assigned wrong_lease = a;
   wrong_lease.lease ^= 2;
-  h.core().onProgress("w1", progressOf(wrong_lease, 2, "old lease"), h.now());
+  h.core().onProgress({"w1"}, progressOf(wrong_lease, 2, "old lease"), h.now());
   EXPECT_EQ(h.core().findActive(id)->progress_percent(), 100u);
 
   h.result(a, wire::OUTCOME_RETRYABLE, "try again");
@@ -121,7 +121,7 @@ TEST(Workers, ReconnectingWorkerKeepsTheLeasesItStillHolds) {
   auto* held = hello.add_held();
   held->set_job_id(kept);
   held->set_lease(a.lease);
-  h.core().onHello("conn2", hello, h.now());
+  h.core().onHello({"conn2"}, hello, h.now());
   Effects effects = h.core().takeEffects();
   EXPECT_EQ(h.core().findActive(kept)->attempt(), 1u);  // adopted, not re-run
   // The job the worker no longer holds failed its attempt and runs again
@@ -135,26 +135,26 @@ TEST(Workers, ReconnectingWorkerKeepsTheLeasesItStillHolds) {
   EXPECT_EQ(h.lastState(kept), wire::SUCCEEDED);
 }
 
-JobRow runningRow(uint64_t id, uint64_t lease, TimeMs now) {
+JobRow runningRow(uint64_t id, uint64_t lease, TimeMs wall) {
   JobRow row;
   row.id = id;
-  row.queue = "default";
-  row.kind = "sleep";
-  row.state = wire::RUNNING;
-  row.attempt = 1;
-  row.max_attempts = 3;
-  row.timeout_ms = 60'000;
-  row.created_at_ms = now;
-  row.started_at_ms = now;
-  row.worker_id = "w1";
-  row.lease = lease;
+  row.fixed.queue = "default";
+  row.fixed.kind = "sleep";
+  row.fixed.max_attempts = 3;
+  row.fixed.timeout_ms = 60'000;
+  row.fixed.created_at_ms = wall;
+  row.status.state = wire::RUNNING;
+  row.status.attempt = 1;
+  row.status.started_at_ms = wall;
+  row.status.worker_id = "w1";
+  row.status.lease = lease;
   return row;
 }
 
 TEST(Workers, RestartedBrokerAdoptsJobsTheirWorkerStillRuns) {
   CoreHarness h;
   RecoveredState state;
-  state.active.push_back(runningRow(7, 1234, h.now()));
+  state.active.push_back(runningRow(7, 1234, h.wall()));
   state.max_job_id = 7;
   h.core().restore(std::move(state), h.now());
   h.hello("w1", 1, {"sleep"}, {{7, 1234}});
@@ -170,7 +170,7 @@ TEST(Workers, RecoveredJobWhoseWorkerNeverReturnsIsRequeuedAfterTheGrace) {
   config.recovery_grace_ms = 2000;
   CoreHarness h(config);
   RecoveredState state;
-  state.active.push_back(runningRow(7, 1234, h.now()));
+  state.active.push_back(runningRow(7, 1234, h.wall()));
   state.max_job_id = 7;
   h.core().restore(std::move(state), h.now());
   h.hello("w2", 1, {"sleep"});

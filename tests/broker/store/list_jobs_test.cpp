@@ -34,14 +34,14 @@ class ListJobsTest : public StoreTest {
       return;
     }
     // ids 1..12 alternate between queues and kinds; states cover both tables.
-    const wire::JobState states[] = {wire::QUEUED, wire::RUNNING, wire::FAILED,
-                                     wire::SUCCEEDED, wire::DEAD, wire::CANCELLED};
+    const wire::JobState states[] = {wire::QUEUED,    wire::RUNNING, wire::FAILED,
+                                     wire::SUCCEEDED, wire::DEAD,    wire::CANCELLED};
     WriteBatch batch;
     for (uint64_t id = 1; id <= 12; ++id) {
       JobRow job = makeJob(id, states[(id - 1) % 6]);
-      job.queue = id % 2 == 0 ? "even" : "odd";
-      job.kind = id % 3 == 0 ? "triple" : "plain";
-      job.result = "result";
+      job.fixed.queue = id % 2 == 0 ? "even" : "odd";
+      job.fixed.kind = id % 3 == 0 ? "triple" : "plain";
+      job.status.result = "result";
       batch.addInsert(job);
     }
     commit(batch);
@@ -59,11 +59,11 @@ TEST_F(ListJobsTest, ListsBothTablesInIdOrderWithoutPayloadOrResult) {
   ASSERT_TRUE(rows.isOk()) << rows.status().toString();
   EXPECT_EQ(idsOf(rows.value()), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
   for (const JobRow& row : rows.value()) {
-    EXPECT_TRUE(row.payload.empty());
-    EXPECT_TRUE(row.result.empty());
-    EXPECT_EQ(row.kind, row.id % 3 == 0 ? "triple" : "plain");
+    EXPECT_TRUE(row.fixed.payload.empty());
+    EXPECT_TRUE(row.status.result.empty());
+    EXPECT_EQ(row.fixed.kind, row.id % 3 == 0 ? "triple" : "plain");
   }
-  EXPECT_EQ(rows.value()[3].state, wire::SUCCEEDED);
+  EXPECT_EQ(rows.value()[3].status.state, wire::SUCCEEDED);
 }
 
 TEST_F(ListJobsTest, FiltersByQueueKindAndState) {
@@ -109,8 +109,8 @@ TEST_F(StoreTest, GetJobFindsActiveAndFinishedJobsAndNothingElse) {
   batch.addInsert(makeJob(2, wire::SUCCEEDED));
   commit(batch);
 
-  EXPECT_EQ(get(1)->job.state, wire::QUEUED);
-  EXPECT_EQ(get(2)->job.state, wire::SUCCEEDED);
+  EXPECT_EQ(get(1)->job.status.state, wire::QUEUED);
+  EXPECT_EQ(get(2)->job.status.state, wire::SUCCEEDED);
   auto missing = store_->getJob(3, true);
   ASSERT_TRUE(missing.isOk()) << missing.status().toString();
   EXPECT_FALSE(missing->has_value());

@@ -12,14 +12,15 @@ class MaintainTest : public StoreTest {
   std::string partitionsOf(const std::string& parent) {
     return sql(
         "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_inherits i "
-        "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '" + parent + "'::regclass");
+        "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '" +
+        parent + "'::regclass");
   }
 
   // A finished job with one attempt, both finished at `at`.
   void commitFinished(uint64_t id, TimeMs at) {
     JobRow job = makeJob(id, wire::SUCCEEDED);
-    job.finished_at_ms = at;
-    job.updated_at_ms = at;
+    job.status.finished_at_ms = at;
+    job.status.updated_at_ms = at;
     AttemptRow attempt;
     attempt.job_id = id;
     attempt.attempt = 1;
@@ -108,9 +109,9 @@ TEST_F(MaintainTest, RowsOutsideThePartitionsWaitInTheDefaultAndMoveToTheirDay) 
 }
 
 TEST_F(MaintainTest, ExpiredRowsInTheDefaultPartitionAreDeleted) {
-  commitFinished(1, 0);                         // never finished properly: 1970
-  commitFinished(2, kNow - 30 * kDayMs);        // long ago
-  commitFinished(3, kNow + 30 * kDayMs);        // far future: not expired
+  commitFinished(1, 0);                   // never finished properly: 1970
+  commitFinished(2, kNow - 30 * kDayMs);  // long ago
+  commitFinished(3, kNow + 30 * kDayMs);  // far future: not expired
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_history_default"), "3");
 
   ASSERT_TRUE(store_->maintain(kNow, kRetentionMs).isOk());
@@ -124,7 +125,7 @@ TEST_F(MaintainTest, ExpiredDefaultRowsAreDeletedAcrossSeveralBatches) {
   WriteBatch batch;
   for (uint64_t id = 1; id <= 12000; ++id) {
     JobRow job = makeJob(id, wire::SUCCEEDED);
-    job.finished_at_ms = kNow - 30 * kDayMs;
+    job.status.finished_at_ms = kNow - 30 * kDayMs;
     batch.addInsert(job);
   }
   commit(batch);

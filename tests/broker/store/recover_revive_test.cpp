@@ -44,13 +44,13 @@ TEST_F(StoreTest, RecoverReturnsExactlyTheActiveJobsPausedQueuesAndMaxId) {
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   ASSERT_EQ(state->active.size(), 3u);
   EXPECT_EQ(state->active[0].id, 1u);
-  EXPECT_EQ(state->active[0].state, wire::QUEUED);
-  GANTRY_EXPECT_SAME_JOB(state->active[0], makeJob(1));
+  EXPECT_EQ(state->active[0].status.state, wire::QUEUED);
+  EXPECT_EQ(fieldsOf(state->active[0]), fieldsOf(makeJob(1)));
   EXPECT_EQ(state->active[1].id, 2u);
-  EXPECT_EQ(state->active[1].state, wire::RUNNING);
-  EXPECT_EQ(state->active[1].lease, 0xFEDCBA9876543210ULL);
+  EXPECT_EQ(state->active[1].status.state, wire::RUNNING);
+  EXPECT_EQ(state->active[1].status.lease, 0xFEDCBA9876543210ULL);
   EXPECT_EQ(state->active[2].id, 3u);
-  EXPECT_EQ(state->active[2].state, wire::FAILED);
+  EXPECT_EQ(state->active[2].status.state, wire::FAILED);
   EXPECT_EQ(state->paused_queues, (std::vector<std::string>{"paused-a", "paused-c"}));
   // At least every id in use; ids are reserved a block ahead (see commit).
   EXPECT_GE(state->max_job_id, 900u);
@@ -105,10 +105,10 @@ TEST_F(StoreTest, RecoverReadsBacklogsLargerThanOneFetch) {
 
 TEST_F(StoreTest, ReviveMovesADeadJobBackAsQueuedKeepingItsLastError) {
   JobRow dead = makeJob(5, wire::DEAD);
-  dead.attempt = 5;
-  dead.last_error = "upstream 500";
-  dead.result = "partial";
-  dead.lease = 77;
+  dead.status.attempt = 5;
+  dead.status.last_error = "upstream 500";
+  dead.status.result = "partial";
+  dead.status.lease = 77;
   WriteBatch batch;
   batch.addInsert(dead);
   commit(batch);
@@ -122,17 +122,17 @@ TEST_F(StoreTest, ReviveMovesADeadJobBackAsQueuedKeepingItsLastError) {
   ASSERT_TRUE(r.status.isOk()) << r.status.toString();
   ASSERT_TRUE(r.row.has_value());
   JobRow expected = dead;
-  expected.state = wire::QUEUED;
-  expected.attempt = 0;
-  expected.run_at_ms = later;
-  expected.updated_at_ms = later;
-  expected.started_at_ms = 0;
-  expected.finished_at_ms = 0;
-  expected.result = "";
-  expected.worker_id = "";
-  expected.lease = 0;
-  GANTRY_EXPECT_SAME_JOB(*r.row, expected);
-  GANTRY_EXPECT_SAME_JOB(get(5)->job, expected);
+  expected.status.state = wire::QUEUED;
+  expected.status.attempt = 0;
+  expected.status.run_at_ms = later;
+  expected.status.updated_at_ms = later;
+  expected.status.started_at_ms = 0;
+  expected.status.finished_at_ms = 0;
+  expected.status.result = "";
+  expected.status.worker_id = "";
+  expected.status.lease = 0;
+  EXPECT_EQ(fieldsOf(*r.row), fieldsOf(expected));
+  EXPECT_EQ(fieldsOf(get(5)->job), fieldsOf(expected));
   EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_history"), "0");
   EXPECT_EQ(sql("SELECT state FROM gantry_jobs WHERE id = 5"), "queued");
 }
@@ -171,7 +171,7 @@ TEST_F(StoreTest, ReviveStopsAtAFullQueueAndLeavesTheRestDead) {
     batch.addInsert(makeJob(id, wire::DEAD));
   }
   JobRow elsewhere = makeJob(5, wire::DEAD);
-  elsewhere.queue = "other";
+  elsewhere.fixed.queue = "other";
   batch.addInsert(elsewhere);
   commit(batch);
 

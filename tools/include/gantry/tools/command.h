@@ -15,9 +15,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "gantry/net/broker_client.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
+#include "gantry/net/broker_client.h"
 #include "gantry/tools/exit_code.h"
 
 namespace CLI {
@@ -44,7 +44,7 @@ class CommandContext {
   std::istream& in() { return in_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
-  TimeMs now() const { return clock_.nowMs(); }
+  TimeMs now() const { return clock_.wallMs(); }
 
   // A client for --broker with --timeout as its request timeout.
   Result<BrokerClient> connectBroker() const;

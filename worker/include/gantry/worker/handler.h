@@ -51,9 +51,12 @@ struct JobInfo {
   uint64_t lease = 0;  // identifies this attempt to the broker
   std::string queue;
   std::string kind;
-  uint32_t attempt = 0;     // 1 on the first attempt
-  std::string payload;      // opaque bytes from the submitter
-  TimeMs deadline_ms = 0;   // unix ms after which the attempt is aborted; 0 = none
+  uint32_t attempt = 0;  // 1 on the first attempt
+  std::string payload;   // opaque bytes from the submitter
+  // Wall time (unix ms, this host's clock) after which the attempt is
+  // aborted; 0 = none. Enforced on the monotonic clock: timeout_ms after
+  // the worker received the job.
+  TimeMs deadline_ms = 0;
   std::string traceparent;  // W3C trace context; empty when the submitter had none
 };
 

@@ -1,5 +1,5 @@
-// Validation of client-supplied job specs and the job state vocabulary,
-// shared by the broker (which enforces) and gantryctl (which fails early).
+// Validation of client-supplied job specs, shared by the broker (which
+// enforces) and gantryctl (which fails early).
 #pragma once
 
 #include <cstdint>
@@ -28,10 +28,8 @@ struct JobLimits {
 
 // Checks one spec; the message names the offending field and the rule.
 Status validateJobSpec(const wire::JobSpec& spec, const JobLimits& limits);
-
-const char* jobStateName(wire::JobState state);
-std::optional<wire::JobState> parseJobState(std::string_view name);
-bool isFinalState(wire::JobState state);
-const char* outcomeName(wire::Outcome outcome);
+// Checks a queue named on its own (pause, resume): required, and the rules
+// of a spec's queue.
+Status validateQueueName(const std::string& queue, const JobLimits& limits);
 
 }  // namespace gantry

@@ -23,6 +23,7 @@
 #include <zmq.hpp>
 
 #include "gantry.pb.h"
+#include "gantry/common/clock.h"
 #include "gantry/common/status.h"
 
 namespace gantry {
@@ -35,6 +36,8 @@ struct BrokerClientOptions {
   // How long the typed helpers wait for a reply. Long enough for a group
   // commit under load; short enough that a dead broker is reported promptly.
   std::chrono::milliseconds request_timeout{5000};
+  // Measures the timeouts (monotonic time); must outlive the client.
+  const Clock* clock = &SystemClock::instance();
 };
 
 class BrokerClient {

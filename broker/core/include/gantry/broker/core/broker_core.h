@@ -5,15 +5,29 @@
 // replies are return values; the shell sends them once the writes of the same
 // event are durable.
 //
+// The core is a facade over parts a newcomer can find by name:
+//   JobIndex        every job not yet final, by id; unique keys    job_index.h
+//   QueueTable      per-queue pause flag and counts                queue_table.h
+//   KeyCaps         the key cap: reservations, jobs beside keys    key_caps.h
+//   Lanes           runnable jobs, one heap per (queue, kind)      lanes.h
+//   Admission       the lane gates: pause, queue cap, kind cap     admission.h
+//   DelayQueue      jobs waiting for run_at or a retry's backoff   delay_queue.h
+//   LeaseTable      running jobs by lease expiry                   lease_table.h
+//   WorkerSessions  connected workers and their slots              worker_sessions.h
+// The event methods live in core_*.cpp by topic; job_moves.cpp moves jobs
+// between the parts and keeps their counts right.
+//
 // Scheduling rules (docs/job-semantics.md):
-//  - A runnable job's rank is ready_at - priority * aging_ms; the smallest
-//    rank runs first. Higher priority wins, FIFO within a priority (ties by
-//    id), and a job gains one priority level per aging_ms of waiting, so low
-//    priorities never starve.
-//  - Runnable jobs sit in one lane per (queue, kind). A job whose
-//    concurrency key is at its cap waits beside its key, not in its lane, so
-//    it never blocks other keys; it is promoted when the key frees up.
-//  - Caps: worker slots (credit), running per kind, per queue, per key.
+//  - A runnable job's rank is ready_at - priority * aging_ms on the monotonic
+//    time line; the smallest rank runs first. Higher priority wins, FIFO
+//    within a priority (ties by id), and a job gains one priority level per
+//    aging_ms of waiting, so low priorities never starve.
+//  - Admission (admission.h): the key cap on entry, then the lane gates,
+//    then a worker with a free slot that runs the kind.
+//
+// Time: every event gets a Now. Wall time stamps what is persisted and
+// shown; monotonic time runs leases, liveness, delays and heartbeats, so a
+// step of the wall clock changes none of them (clock.h).
 //
 // Not thread-safe: owned by the broker loop thread.
 #pragma once
@@ -22,15 +36,23 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
 
 #include "gantry.pb.h"
+#include "gantry/broker/core/admission.h"
 #include "gantry/broker/core/config.h"
-#include "gantry/broker/core/live_job.h"
+#include "gantry/broker/core/delay_queue.h"
+#include "gantry/broker/core/job_index.h"
+#include "gantry/broker/core/key_caps.h"
+#include "gantry/broker/core/lanes.h"
+#include "gantry/broker/core/lease_table.h"
+#include "gantry/broker/core/name_table.h"
+#include "gantry/broker/core/queue_table.h"
 #include "gantry/broker/core/store_types.h"
+#include "gantry/broker/core/worker_sessions.h"
 #include "gantry/broker/core/write_batch.h"
+#include "gantry/common/clock.h"
 #include "gantry/common/status.h"
 
 namespace gantry::broker {
@@ -46,6 +68,13 @@ struct Effects {
   WriteBatch writes;
 };
 
+// Where a worker message came from: its connection, and the sequence number
+// the worker stamped on it (echoed in a Reannounce, protocol.md).
+struct Sender {
+  std::string_view routing_id;
+  uint64_t sequence = 0;
+};
+
 // Monotonic totals since start, exported as metrics and in stats.
 struct CoreCounters {
   uint64_t submitted = 0;
@@ -58,177 +87,144 @@ struct CoreCounters {
   uint64_t unique_hits = 0;
   uint64_t workers_lost = 0;
   uint64_t handed_back = 0;
+  uint64_t reannounces_asked = 0;
 };
 
 class BrokerCore {
  public:
+  // Hand-back guard: a job handed back again within kHandBackWindowMs of its
+  // last hand-back is held back before it runs again (kHandBackFirstDelayMs,
+  // doubling, at most kHandBackMaxDelayMs), and from the
+  // (kFreeHandBacks + 1)-th hand-back in a row each one counts as a failed
+  // attempt, so a job no worker will keep ends dead instead of bouncing
+  // forever. A lone hand-back (a worker shutting down) costs nothing.
+  static constexpr TimeMs kHandBackWindowMs = 10 * 60 * 1000;
+  static constexpr TimeMs kHandBackFirstDelayMs = 500;
+  static constexpr TimeMs kHandBackMaxDelayMs = 60 * 1000;
+  static constexpr uint32_t kFreeHandBacks = 10;
+
   // REQUIRES: config outlives the core. seed feeds lease tokens and jitter.
   BrokerCore(const BrokerConfig& config, uint64_t seed);
-  ~BrokerCore();
   BrokerCore(const BrokerCore&) = delete;
   BrokerCore& operator=(const BrokerCore&) = delete;
 
   // Rebuilds the index from the store at start. Jobs recorded as running
   // keep their lease until now + recovery_grace_ms, waiting for their
   // worker to re-announce them. REQUIRES: called once, before any event.
-  void restore(RecoveredState state, TimeMs now);
+  void restore(RecoveredState state, Now now);
 
   // ---- client requests ----
   // All or nothing: every spec is validated and every queue's capacity
-  // checked before any job is created.
-  Result<wire::SubmitReply> submit(const wire::SubmitRequest& request, TimeMs now);
-  wire::IdOutcomesReply cancel(const wire::CancelRequest& request, TimeMs now);
-  Status setPaused(const std::string& queue, bool paused);
+  // checked before any job is created. The reply warns about kinds no
+  // connected worker runs.
+  Result<wire::SubmitReply> submit(const wire::SubmitRequest& request, Now now);
+  // Ids that are not live get NOT_FOUND; the shell tells final jobs from
+  // unknown ones by asking the store.
+  wire::IdOutcomesReply cancel(const wire::CancelRequest& request, Now now);
+  Status setPaused(const std::string& queue, bool paused, Now now);
   // Jobs the store moved from dead back to the active table.
-  void adoptRevived(std::vector<JobRow> rows, TimeMs now);
+  void adoptRevived(std::vector<JobRow> rows, Now now);
   // How many more jobs each queue may hold now, for a revive.
   QueueRoom queueRoom() const;
   wire::StatsReply stats() const;
-  wire::WorkersReply workers() const;
+  wire::WorkersReply workers(Now now) const;
   // The job as the broker holds it, with its running attempt's progress.
   std::optional<wire::Job> findActive(uint64_t id) const;
   // Adds the running attempt's progress (kept in memory only) to a job
   // read from the store.
   void addLiveProgress(wire::Job& job) const;
 
-  // ---- worker messages (routing_id identifies the connection) ----
-  void onHello(const std::string& routing_id, const wire::WorkerHello& hello, TimeMs now);
-  void onCredit(const std::string& routing_id, const wire::WorkerCredit& credit, TimeMs now);
-  void onProgress(const std::string& routing_id, const wire::Progress& progress, TimeMs now);
-  void onResult(const std::string& routing_id, const wire::JobResult& result, TimeMs now);
-  void onHeartbeat(const std::string& routing_id, TimeMs now);
+  // ---- worker messages ----
+  void onHello(Sender from, const wire::WorkerHello& hello, Now now);
+  void onCredit(Sender from, const wire::WorkerCredit& credit, Now now);
+  void onProgress(Sender from, const wire::Progress& progress, Now now);
+  void onResult(Sender from, const wire::JobResult& result, Now now);
+  void onHeartbeat(Sender from, Now now);
   // The worker's connection is gone (its process exited, or the link
   // broke): it is lost at once, as if silent for the whole liveness window.
   // Returns its worker id, or nullopt when no such worker was connected.
-  std::optional<std::string> onDisconnected(const std::string& routing_id, TimeMs now);
+  std::optional<std::string> onDisconnected(const std::string& routing_id, Now now);
   // Every connected worker's routing id, for probing after a disconnect.
-  std::vector<std::string> workerRoutingIds() const;
+  std::vector<std::string> workerRoutingIds() const { return sessions_.routingIds(); }
 
   // ---- time ----
   // Starts due delayed jobs, declares silent workers dead, expires leases,
   // sends heartbeats. Call at least every heartbeat_ms / 10.
-  void tick(TimeMs now);
-  // The earliest time a delayed job becomes due, if any.
-  std::optional<TimeMs> nextDelayedDue();
+  void tick(Now now);
+  // The monotonic time a delayed job becomes due, if any.
+  std::optional<TimeMs> nextDelayedDue() { return delayed_.nextDue(); }
 
-  Effects takeEffects();
+  Effects takeEffects() { return std::exchange(effects_, {}); }
   const CoreCounters& counters() const { return counters_; }
   size_t liveJobs() const { return jobs_.size(); }
 
  private:
-  struct QueueState {
-    bool paused = false;
-    uint64_t ready = 0;    // runnable now (in a lane or waiting on its key)
-    uint64_t delayed = 0;  // waiting for run_at
-    uint64_t running = 0;
-    uint64_t ready_by_priority[kMaxPriority + 1] = {};
-    uint64_t live() const { return ready + delayed + running; }
-  };
-  struct KeyState {
-    uint32_t running = 0;
-    uint32_t promoted = 0;  // jobs of this key sitting in lanes
-    JobHeap waiting;        // runnable jobs held back by the cap
-    uint64_t waiting_count = 0;
-  };
-  struct Lane {
-    uint32_t queue = 0;
-    uint32_t kind = 0;
-    uint32_t queue_limit = UINT32_MAX;  // resolved from config once
-    uint32_t kind_limit = UINT32_MAX;
-    JobHeap heap;
-  };
-  struct WorkerSession {
-    uint64_t id = 0;
-    std::string routing_id;
-    std::string worker_id;
-    std::string host;
-    uint32_t pid = 0;
-    std::vector<uint32_t> kinds;  // interned
-    uint32_t slots = 0;
-    std::unordered_set<uint64_t> jobs;
-    TimeMs connected_at_ms = 0;
-    TimeMs last_seen_ms = 0;
-    uint32_t freeSlots() const {
-      return slots > jobs.size() ? slots - static_cast<uint32_t>(jobs.size()) : 0;
-    }
-  };
-
-  // Placement (core_placement.cpp).
-  void makeRunnable(LiveJob& job, TimeMs now);
-  void placeInLane(LiveJob& job);
-  void delay(LiveJob& job);
+  // Job moves between the parts (job_moves.cpp).
+  void enqueue(LiveJob& job, TimeMs due_mono_ms, Now now);
+  void makeRunnable(LiveJob& job);
+  void placeReleased(const std::vector<LiveJob*>& released);
   void unplace(LiveJob& job);
-  void waitBesideKey(LiveJob& job, KeyState& key);
-  // Keyed jobs of a queue being paused give up their key slots.
-  void releaseKeySlotsOfPausedQueue(uint32_t queue);
-  void promoteKeyWaiters(const std::string& key);
-  // After a resume: keyed jobs of that queue may now take free key slots.
-  void promoteAllKeyWaiters();
-  void releaseKeySlotIfIdle(const std::string& key);
-  Lane& laneFor(uint32_t queue, uint32_t kind);
-  QueueState& queueState(uint32_t queue);
-  void countReady(const LiveJob& job, int delta);
+  void startRunning(LiveJob& job, WorkerSession& worker, Now now);
+  void stopRunning(LiveJob& job);
+  void createLive(LiveJob& job);
+  void forget(LiveJob& job);
 
   // Dispatch (core_dispatch.cpp).
-  void dispatch(TimeMs now);
-  bool assignOne(WorkerSession& worker, TimeMs now);
-  LiveJob* popBest(const WorkerSession& worker);
-  bool laneRunnable(const Lane& lane) const;
-  void startAttempt(LiveJob& job, WorkerSession& worker, TimeMs now);
-  void promoteDueJobs(TimeMs now);
+  void dispatch(Now now);
+  void sendAssign(const LiveJob& job, WorkerSession& worker);
 
   // Outcomes (core_outcomes.cpp).
   void finishAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,
-                     const std::string& result, TimeMs now);
+                     const std::string& result, Now now);
   // Retries after backoff (or right away when the job was not at fault,
   // e.g. its worker died) while attempts remain; otherwise dead.
   enum class Retry { kAfterBackoff, kNow };
-  void failAttempt(LiveJob& job, const std::string& error, TimeMs now,
+  void failAttempt(LiveJob& job, const std::string& error, Now now,
                    Retry retry = Retry::kAfterBackoff);
+  void handBack(LiveJob& job, const std::string& why, Now now);
   void finalize(LiveJob& job, wire::JobState state, const std::string& result,
-                const std::string& error, TimeMs now);
-  void requeue(LiveJob& job, TimeMs now);
-  void releaseRunning(LiveJob& job);
-  void recordAttempt(const LiveJob& job, wire::Outcome outcome, const std::string& error,
-                     TimeMs now);
-  void persistTransition(const LiveJob& job, TimeMs finished_at = 0,
-                         const std::string& result = {});
-  void cancelQueued(LiveJob& job, TimeMs now);
-  JobRow toRow(const LiveJob& job) const;
-  LiveJob& createFromRow(const JobRow& row);
+                const std::string& error, Now now);
+  void cancelQueued(LiveJob& job, Now now);
+  // Ends the running attempt: records it and stops it running.
+  void endAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error, Now now);
 
   // Workers (core_workers.cpp).
-  WorkerSession* sessionFor(const std::string& routing_id, TimeMs now);
-  void dropSession(uint64_t session_id, const std::string& why, TimeMs now);
-  void adoptHeldLeases(WorkerSession& worker, const wire::WorkerHello& hello, TimeMs now);
+  WorkerSession* sessionFor(Sender from, Now now);
+  void replaceSession(WorkerSession& old, const wire::WorkerHello& hello, Now now);
+  void dropSession(uint64_t session_id, const std::string& why, Now now);
+  void adoptHeldLeases(WorkerSession& worker, const wire::WorkerHello& hello, Now now);
   void sendToWorker(const WorkerSession& worker, wire::Envelope envelope);
-  void expireWorkers(TimeMs now);
-  void expireLeases(TimeMs now);
-  void sendHeartbeats(TimeMs now);
+  void sendCancel(const WorkerSession& worker, uint64_t job_id, uint64_t lease);
 
+  // Time (core_time.cpp).
+  void expireWorkers(Now now);
+  void expireLeases(Now now);
+  void expireSuperseded(Now now);
+  void promoteDueJobs(Now now);
+  void sendHeartbeats(Now now);
+
+  // Records (core_records.cpp).
+  JobRow toRow(const LiveJob& job) const;
+  LiveJob& createFromRow(const JobRow& row, Now now);
+  void persistTransition(const LiveJob& job, TimeMs finished_at = 0,
+                         const std::string& result = {});
   wire::Job toWire(const LiveJob& job) const;
   static void addProgress(const LiveJob& job, wire::Job& out);
-  LiveJob* findJob(uint64_t id);
 
   const BrokerConfig& config_;
   std::mt19937_64 rng_;
   NameTable names_;
-  std::unordered_map<uint64_t, LiveJob> jobs_;
-  std::unordered_map<std::string, uint64_t> unique_keys_;  // key -> live job id
-  std::unordered_map<uint32_t, QueueState> queues_;
-  std::unordered_map<std::string, KeyState> keys_;
-  std::vector<Lane> lanes_;
-  std::unordered_map<uint64_t, size_t> lane_index_;  // (queue << 32 | kind) -> lanes_
-  std::unordered_map<uint32_t, uint32_t> running_by_kind_;
-  JobHeap delayed_;  // by run_at
-  JobHeap leases_;   // running jobs by lease expiry
-  std::unordered_map<uint64_t, WorkerSession> sessions_;
-  std::unordered_map<std::string, uint64_t> session_by_routing_;
-  std::vector<uint64_t> dispatch_order_;  // sessions, rotated for fairness
-  uint64_t next_session_ = 1;
-  uint64_t next_job_id_ = 1;
-  uint32_t next_heap_seq_ = 1;
-  TimeMs last_heartbeat_sent_ = 0;
+  JobIndex jobs_;
+  QueueTable queues_;
+  KeyCaps keys_;
+  Lanes lanes_;
+  Admission admission_;
+  DelayQueue delayed_;
+  LeaseTable leases_;
+  WorkerSessions sessions_;
+  std::vector<uint64_t> live_by_kind_;  // by kind id: jobs not yet final
+  TimeMs last_heartbeat_sent_mono_ms_ = 0;
+  bool heartbeat_sent_ = false;
   CoreCounters counters_;
   Effects effects_;
 };

@@ -1,5 +1,5 @@
-// What the broker persists, as plain rows, and the batch that carries one
-// group commit's worth of them. The batch coalesces: a job inserted and
+// The batch that carries one group commit's worth of what the broker
+// persists (job_record.h). The batch coalesces: a job inserted and
 // finished inside one batch becomes one history row, and several
 // transitions of one job collapse into the last, because every transition
 // carries the job's complete mutable state. Not thread-safe; moved between
@@ -11,61 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "gantry.pb.h"
-#include "gantry/common/clock.h"
+#include "gantry/broker/core/job_record.h"
 
 namespace gantry::broker {
-
-// A job's complete row.
-struct JobRow {
-  uint64_t id = 0;
-  std::string queue;
-  std::string kind;
-  int32_t priority = 0;
-  std::string payload;
-  std::string concurrency_key;
-  std::string unique_key;
-  std::string traceparent;
-  TimeMs run_at_ms = 0;
-  uint32_t max_attempts = 0;
-  uint32_t timeout_ms = 0;
-  wire::JobState state = wire::QUEUED;
-  uint32_t attempt = 0;
-  TimeMs created_at_ms = 0;
-  TimeMs updated_at_ms = 0;
-  TimeMs started_at_ms = 0;
-  TimeMs finished_at_ms = 0;
-  std::string result;
-  std::string last_error;
-  std::string worker_id;
-  uint64_t lease = 0;
-};
-
-// The mutable part of a row after a state change.
-struct JobTransition {
-  uint64_t id = 0;
-  wire::JobState state = wire::QUEUED;
-  uint32_t attempt = 0;
-  TimeMs run_at_ms = 0;
-  TimeMs updated_at_ms = 0;
-  TimeMs started_at_ms = 0;
-  TimeMs finished_at_ms = 0;
-  std::string worker_id;
-  uint64_t lease = 0;
-  std::string result;
-  std::string last_error;
-};
-
-// One finished attempt (the running one is visible on the job row).
-struct AttemptRow {
-  uint64_t job_id = 0;
-  uint32_t attempt = 0;
-  std::string worker_id;
-  TimeMs started_at_ms = 0;
-  TimeMs finished_at_ms = 0;
-  wire::Outcome outcome = wire::OUTCOME_UNSPECIFIED;
-  std::string error;
-};
 
 struct QueueSetting {
   std::string queue;

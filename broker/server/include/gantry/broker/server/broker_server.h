@@ -1,7 +1,10 @@
 // The broker process's shell around BrokerCore: two ROUTER sockets (workers,
-// clients), one poll loop on one thread, the committer and reader threads
-// for Postgres. Bytes from peers are decoded here, and every reply that
-// acknowledges a change waits until that change is durable.
+// clients) served by one poll loop on one thread, the committer and reader
+// threads for Postgres, and the DurabilityGate that holds every reply
+// acknowledging a change until that change is durable. Bytes from peers are
+// decoded here (one small handler per message type: client_handlers.cpp,
+// worker_handlers.cpp). How a broker comes to own its database is in
+// startup.h.
 //
 // Thread-safety: requestStop() may be called from any thread or a signal
 // handler; everything else belongs to the thread that calls run().
@@ -9,7 +12,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,12 +20,13 @@
 #include <zmq.hpp>
 
 #include "gantry/broker/core/broker_core.h"
-#include "gantry/broker/store/committer.h"
 #include "gantry/broker/core/config.h"
+#include "gantry/broker/server/durability_gate.h"
+#include "gantry/broker/store/committer.h"
 #include "gantry/broker/store/reader.h"
 #include "gantry/common/clock.h"
-#include "gantry/net/disconnect_monitor.h"
 #include "gantry/common/mailbox.h"
+#include "gantry/net/disconnect_monitor.h"
 #include "gantry/net/transport.h"
 
 namespace gantry::broker {
@@ -41,10 +44,10 @@ class BrokerServer {
   BrokerServer(const BrokerConfig& config, Clock& clock);
   ~BrokerServer();
 
-  // Connects to Postgres (waiting up to db_wait_ms for it to come up),
-  // checks the schema version, takes ownership of the database (waiting as
-  // a standby while another broker owns it), rebuilds the index and binds
-  // the sockets. Fails with kUnavailable if requestStop() came first.
+  // Becomes the owner of the database (startup.h: waiting up to db_wait_ms
+  // for it to come up, and as a standby while another broker owns it),
+  // rebuilds the index and binds the sockets. Fails with kUnavailable if
+  // requestStop() came first.
   Status start(int64_t db_wait_ms);
   // Serves until requestStop(); then flushes pending writes and returns ok.
   // Fails with kFailedPrecondition when another broker took the database
@@ -62,12 +65,6 @@ class BrokerServer {
   const std::string& clientEndpoint() const { return client_endpoint_; }
 
  private:
-  struct PendingReply {
-    uint64_t ticket = 0;
-    std::string routing_id;
-    wire::Envelope envelope;
-  };
-
   // Returns how many messages it handled.
   int serveWorkers();
   void serveClients();
@@ -88,12 +85,11 @@ class BrokerServer {
 
   // Sends now, or once the writes made so far are durable.
   void replyNow(const std::string& to, wire::Envelope envelope);
-  void replyWhenDurable(const std::string& to, wire::Envelope envelope);
+  void replyWhenDurable(ParkedReply reply);
   void replyError(const std::string& to, uint64_t correlation_id, const Status& status);
+  // A reply the gate let go: sent, or first completed by the reader.
+  void release(ParkedReply reply);
 
-  // Waits until this broker's write connection owns the database, replacing
-  // `store` if its connection breaks meanwhile; returns the ownership epoch.
-  Result<uint64_t> takeOwnership(std::unique_ptr<PgStore>& store);
   void flushEffects();
   void drainCommitter();
   // Answers every request still waiting for durability with an error.
@@ -114,18 +110,17 @@ class BrokerServer {
   std::string worker_endpoint_;
   std::string client_endpoint_;
   std::unique_ptr<DisconnectMonitor> worker_disconnects_;
-  TimeMs next_disconnect_check_ms_ = 0;
-  std::optional<TimeMs> probe_workers_at_;  // set when a worker connection closed
+  TimeMs next_disconnect_check_mono_ms_ = 0;
+  std::optional<TimeMs> probe_workers_at_mono_ms_;  // set when a worker connection closed
   EventFd stop_;
   std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;  // the loop has ended
   // Who this broker is to the database, once it owns it; stats shows it.
   BrokerOwner owner_;
   // Why, once another broker took the database over.
   std::optional<std::string> ownership_lost_;
-  uint64_t ticket_ = 0;            // last batch handed to the committer
-  uint64_t durable_ticket_ = 0;    // last batch known durable
-  std::vector<PendingReply> replies_this_round_;
-  std::deque<PendingReply> waiting_for_durability_;
+  DurabilityGate durability_;
+  std::vector<ParkedReply> replies_this_round_;
   ServerCounters counters_;
 };
 

@@ -21,8 +21,8 @@
 #include <variant>
 #include <vector>
 
-#include "gantry/broker/store/pg_store.h"
 #include "gantry/broker/core/write_batch.h"
+#include "gantry/broker/store/pg_store.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/mailbox.h"
 
@@ -105,7 +105,7 @@ class Committer {
   EventFd stop_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> backlog_{0};
-  TimeMs next_maintenance_ms_ = 0;
+  TimeMs next_maintenance_mono_ms_ = 0;  // 0: at once
   std::thread thread_;
 };
 

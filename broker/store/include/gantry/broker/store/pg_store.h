@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gantry/broker/core/store_types.h"
@@ -81,6 +82,9 @@ class PgStore {
   // The job from the active table, else from history; nullopt when neither
   // has it. Attempts only when asked.
   Result<std::optional<JobWithAttempts>> getJob(uint64_t id, bool with_attempts);
+  // The states of those of `ids` that are finished (in history).
+  Result<std::unordered_map<uint64_t, wire::JobState>> finalStates(
+      const std::vector<uint64_t>& ids);
   // Jobs from both tables matching the filter, ascending id, ids greater
   // than after_id; limit 0 means 50 and is capped at 1000. Payload and
   // result are left empty.

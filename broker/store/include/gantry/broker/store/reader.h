@@ -1,6 +1,8 @@
 // The query thread: answers get and list from Postgres on its own
 // connection, so reads never wait behind group commits and commits never
-// wait behind a slow query. Replies go back to the loop through a Mailbox.
+// wait behind a slow query. It also completes cancel replies: an id the
+// broker does not hold is either final or unknown, and only the store can
+// tell. Replies go back to the loop through a Mailbox.
 // Thread-safety: submit() from any thread; the rest is the reader's own.
 #pragma once
 
@@ -17,7 +19,9 @@ namespace gantry::broker {
 
 struct ReadRequest {
   std::string routing_id;
-  wire::Envelope request;  // get or list
+  // A get or list request; or a cancel reply (id_outcomes) whose NOT_FOUND
+  // outcomes are to be checked against the finished jobs.
+  wire::Envelope request;
 };
 struct ReadReply {
   std::string routing_id;
@@ -38,6 +42,7 @@ class Reader {
   wire::Envelope answer(const wire::Envelope& request);
   wire::Envelope answerGet(const wire::GetRequest& get, uint64_t correlation_id);
   wire::Envelope answerList(const wire::ListRequest& list, uint64_t correlation_id);
+  wire::Envelope completeCancel(wire::Envelope reply);
 
   const std::string conninfo_;
   std::unique_ptr<PgStore> store_;
