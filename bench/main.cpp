@@ -23,9 +23,9 @@
 namespace gantry::bench {
 
 std::vector<Scenario> allScenarios() {
-  return {drainScenario(),   enqueueSingleScenario(), enqueueBatchScenario(),
-          latencyScenario(), memoryScenario(),        recoveryScenario(),
-          recoverySilentScenario(), drainWithHistoryScenario()};
+  return {drainScenario(),        drainMixScenario(),       enqueueSingleScenario(),
+          enqueueBatchScenario(), latencyScenario(),        memoryScenario(),
+          recoveryScenario(),     recoverySilentScenario(), drainWithHistoryScenario()};
 }
 
 std::vector<Sample> repeat(const Scenario& scenario, int runs,

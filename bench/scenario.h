@@ -44,6 +44,7 @@ std::vector<Scenario> allScenarios();
 
 // The scenario factories, one per file.
 Scenario drainScenario();
+Scenario drainMixScenario();
 Scenario drainWithHistoryScenario();
 Scenario enqueueSingleScenario();
 Scenario enqueueBatchScenario();
