@@ -121,14 +121,7 @@ Deployment::~Deployment() {
 }
 
 void Deployment::startBroker(const std::vector<std::string>& flags) {
-  const std::string log = dir_ + "/broker-" + std::to_string(++broker_starts_) + ".log";
-  broker_ = std::make_unique<test::ChildProcess>(
-      test::builtBinary("broker/gantry-broker"), flags,
-      std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
-                                         {"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"},
-                                         {"GANTRY_CLIENT_ENDPOINT", "ipc://" + dir_ + "/clients"}},
-      log);
-  client_.reset();  // a fresh client, so no reply from an earlier broker lingers
+  spawnBroker(flags);
   waitUntil(
       [&] {
         checkBrokerAlive("start-up");
@@ -139,18 +132,54 @@ void Deployment::startBroker(const std::vector<std::string>& flags) {
       60s, 10ms, "the broker to answer stats");
 }
 
+void Deployment::spawnBroker(const std::vector<std::string>& flags) {
+  const std::string log = dir_ + "/broker-" + std::to_string(++broker_starts_) + ".log";
+  broker_ = std::make_unique<test::ChildProcess>(
+      test::builtBinary("broker/gantry-broker"), flags,
+      std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
+                                         {"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"},
+                                         {"GANTRY_CLIENT_ENDPOINT", "ipc://" + dir_ + "/clients"}},
+      log);
+  client_.reset();  // a fresh client, so no reply from an earlier broker lingers
+}
+
+bool Deployment::brokerBound() {
+  checkBrokerAlive("start-up");
+  std::error_code ec;
+  return std::filesystem::exists(dir_ + "/clients", ec);
+}
+
 void Deployment::stopBroker() {
+  endBroker(SIGTERM, "SIGTERM", 30s);
+}
+
+void Deployment::killBroker() {
+  endBroker(SIGKILL, "SIGKILL", 10s);
+}
+
+void Deployment::endBroker(int signal, const char* signal_name, std::chrono::seconds timeout) {
   if (broker_ == nullptr) {
     return;
   }
-  broker_->signal(SIGTERM);
-  if (!broker_->waitExit(30s)) {
-    throw BenchError("the broker did not exit within 30 s of SIGTERM");
+  broker_->signal(signal);
+  if (!broker_->waitExit(timeout)) {
+    throw BenchError("the broker did not exit within " + std::to_string(timeout.count()) +
+                     " s of " + signal_name);
   }
   client_.reset();
+  // A killed broker leaves its ipc socket files behind; once they are gone,
+  // a socket file means that the next broker has bound (brokerBound).
+  std::error_code ec;
+  for (const char* socket : {"/workers", "/clients"}) {
+    std::filesystem::remove(dir_ + socket, ec);
+  }
 }
 
 pid_t Deployment::brokerPid() const { return broker_ != nullptr ? broker_->pid() : 0; }
+
+std::string Deployment::brokerLog() const {
+  return broker_ != nullptr ? broker_->log() : "";
+}
 
 void Deployment::checkBrokerAlive(const std::string& during) {
   if (broker_ == nullptr || !broker_->running()) {

@@ -50,9 +50,21 @@ class Deployment {
 
   // Starts the broker with `flags` and waits until it answers stats.
   void startBroker(const std::vector<std::string>& flags);
+  // Starts the broker with `flags` and returns at once; see brokerBound.
+  void spawnBroker(const std::vector<std::string>& flags);
+  // True once the broker has bound its client socket, so that a client
+  // created now connects at once instead of at ZeroMQ's next reconnect
+  // (every 100 ms). Throws BenchError if the broker has exited.
+  // REQUIRES: an earlier broker was stopped by stopBroker or killBroker,
+  // which remove its socket files.
+  bool brokerBound();
   // SIGTERM, then waits for the broker to flush and exit (SIGKILL after 30 s).
   void stopBroker();
+  // SIGKILL and reap: the broker flushes and releases nothing itself.
+  void killBroker();
   pid_t brokerPid() const;
+  // What the current broker has logged so far.
+  std::string brokerLog() const;
 
   // Starts a worker without waiting for it to register; see waitForWorkers.
   // `id` becomes its --id. Returns its index for killWorker/workerPid.
@@ -97,6 +109,9 @@ class Deployment {
 
  private:
   void checkBrokerAlive(const std::string& during);
+  // Sends `signal` to the broker, waits for it to exit and removes its
+  // socket files (see brokerBound).
+  void endBroker(int signal, const char* signal_name, std::chrono::seconds timeout);
   pqxx::connection& connection();
 
   std::string dir_;

@@ -23,9 +23,10 @@
 namespace gantry::bench {
 
 std::vector<Scenario> allScenarios() {
-  return {drainScenario(),   enqueueSingleScenario(), enqueueBatchScenario(),
-          latencyScenario(), memoryScenario(),        recoveryScenario(),
-          recoverySilentScenario(), drainWithHistoryScenario()};
+  return {drainScenario(),           drainMixScenario(),       enqueueSingleScenario(),
+          enqueueBatchScenario(),    latencyScenario(),        memoryScenario(),
+          recoveryScenario(),        recoverySilentScenario(), restartScenario(),
+          drainWithHistoryScenario()};
 }
 
 std::vector<Sample> repeat(const Scenario& scenario, int runs,

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -70,6 +71,23 @@ std::vector<pid_t> withChildren(pid_t root) {
     }
   }
   return out;
+}
+
+std::map<pid_t, double> cpuByPid(const std::vector<pid_t>& pids) {
+  std::map<pid_t, double> cpu;
+  for (pid_t pid : pids) {
+    cpu[pid] = cpuSeconds(pid);
+  }
+  return cpu;
+}
+
+double cpuSince(const std::map<pid_t, double>& before, const std::vector<pid_t>& pids) {
+  double total = 0;
+  for (const auto& [pid, now] : cpuByPid(pids)) {
+    const auto it = before.find(pid);
+    total += std::max(0.0, now - (it != before.end() ? it->second : 0.0));
+  }
+  return total;
 }
 
 CpuMeter::CpuMeter(std::vector<pid_t> pids) : pids_(std::move(pids)) {

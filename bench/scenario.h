@@ -39,11 +39,12 @@ struct Scenario {
   std::function<std::vector<Sample>(int runs)> run;
 };
 
-// Every scenario, in the order they run (the slow-to-prepare one last).
+// Every scenario, in the order they run (the slow-to-prepare ones last).
 std::vector<Scenario> allScenarios();
 
 // The scenario factories, one per file.
 Scenario drainScenario();
+Scenario drainMixScenario();
 Scenario drainWithHistoryScenario();
 Scenario enqueueSingleScenario();
 Scenario enqueueBatchScenario();
@@ -51,6 +52,7 @@ Scenario latencyScenario();
 Scenario memoryScenario();
 Scenario recoveryScenario();
 Scenario recoverySilentScenario();
+Scenario restartScenario();
 
 // Calls `one(run_index)` `runs` times, printing each run's headline figure
 // (the first metric) to stderr as progress.

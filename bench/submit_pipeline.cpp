@@ -7,12 +7,13 @@
 namespace gantry::bench {
 namespace {
 
-wire::Envelope requestOf(const wire::JobSpec& spec, size_t jobs) {
+// The request holding jobs [first, first + jobs) of `load`.
+wire::Envelope requestOf(const SubmitLoad& load, size_t first, size_t jobs) {
   wire::Envelope envelope;
   auto* submit = envelope.mutable_submit();
   submit->mutable_jobs()->Reserve(static_cast<int>(jobs));
-  for (size_t i = 0; i < jobs; ++i) {
-    *submit->add_jobs() = spec;
+  for (size_t i = first; i < first + jobs; ++i) {
+    *submit->add_jobs() = load.mix ? load.mix(i) : load.spec;
   }
   return envelope;
 }
@@ -21,8 +22,9 @@ wire::Envelope requestOf(const wire::JobSpec& spec, size_t jobs) {
 
 SubmitSummary submitPipelined(BrokerClient& client, const SubmitLoad& load,
                               std::chrono::milliseconds stall) {
-  // Built once; send() takes a copy, which costs far less than the round trip.
-  const wire::Envelope full = requestOf(load.spec, load.per_request);
+  // Built once when every job is the same; send() takes a copy, which
+  // costs far less than the round trip.
+  const wire::Envelope full = requestOf(load, 0, load.mix ? 0 : load.per_request);
   const size_t requests = (load.jobs + load.per_request - 1) / load.per_request;
   const size_t last_size = load.jobs - (requests - 1) * load.per_request;
 
@@ -34,9 +36,10 @@ SubmitSummary submitPipelined(BrokerClient& client, const SubmitLoad& load,
   while (sent < requests || outstanding > 0) {
     throwIfStopped();
     while (sent < requests && outstanding < load.in_flight) {
-      const bool last = sent + 1 == requests;
-      auto id = client.send(last && last_size != load.per_request ? requestOf(load.spec, last_size)
-                                                                  : full);
+      const size_t size = sent + 1 == requests ? last_size : load.per_request;
+      auto id = client.send(load.mix || size != load.per_request
+                                ? requestOf(load, sent * load.per_request, size)
+                                : full);
       if (!id.isOk()) {
         throw BenchError("submit: " + id.status().toString());
       }

@@ -5,17 +5,22 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "gantry.pb.h"
 #include "gantry/net/broker_client.h"
 
 namespace gantry::bench {
 
+// Job `index` (0-based, in submit order) of a load whose jobs differ.
+using JobMix = std::function<wire::JobSpec(size_t index)>;
+
 struct SubmitLoad {
   size_t jobs = 0;          // total jobs
   size_t per_request = 1;   // jobs per SubmitRequest (the last may hold fewer)
   size_t in_flight = 16;    // requests sent but not yet answered, at most
-  wire::JobSpec spec;       // every job is a copy of this
+  wire::JobSpec spec;       // every job is a copy of this, unless `mix` is set
+  JobMix mix;               // when set, job i is mix(i) and `spec` is unused
 };
 
 struct SubmitSummary {
