@@ -75,37 +75,29 @@ QueueRoom BrokerCore::queueRoom() const {
   return QueueRoom(std::move(live), config_);
 }
 
-void BrokerCore::restore(RecoveredState state, Now now) {
+void BrokerCore::beginRestore(const RecoveredState& state, Now now) {
   jobs_.continueAfter(state.max_job_id);
   for (const auto& queue : state.paused_queues) {
     queues_.at(names_.intern(queue)).paused = true;
   }
-  std::sort(state.active.begin(), state.active.end(),
-            [](const JobRow& a, const JobRow& b) { return a.id < b.id; });
-  // Running jobs first: they hold key, kind and queue slots the queued ones
-  // must respect.
-  for (const JobRow& row : state.active) {
-    if (row.status.state != wire::RUNNING) {
-      continue;
-    }
-    LiveJob& job = createFromRow(row, now);
-    job.slot = Slot::kRunning;
-    job.lease = std::make_unique<Lease>();
-    job.lease->token = row.status.lease;
-    job.lease->deadline_mono_ms = now.monoAt(row.status.started_at_ms + row.fixed.timeout_ms);
-    job.lease->expires_mono_ms = now.mono_ms + config_.recovery_grace_ms;
-    leases_.watch(job);
-    ++queues_.at(job.queue).running;
-    admission_.started(job);
-    if (!job.concurrency_key.empty()) {
-      keys_.restoredRunning(job);
-    }
+}
+
+void BrokerCore::restoreJob(const JobRow& row, Now now) {
+  LiveJob& job = createFromRow(row, now);
+  if (row.status.state != wire::RUNNING) {
+    enqueue(job, now.monoAt(job.run_at_ms), now);
+    return;
   }
-  for (const JobRow& row : state.active) {
-    if (row.status.state != wire::RUNNING) {
-      LiveJob& job = createFromRow(row, now);
-      enqueue(job, now.monoAt(job.run_at_ms), now);
-    }
+  job.slot = Slot::kRunning;
+  job.lease = std::make_unique<Lease>();
+  job.lease->token = row.status.lease;
+  job.lease->deadline_mono_ms = now.monoAt(row.status.started_at_ms + row.fixed.timeout_ms);
+  job.lease->expires_mono_ms = now.mono_ms + config_.recovery_grace_ms;
+  leases_.watch(job);
+  ++queues_.at(job.queue).running;
+  admission_.started(job);
+  if (!job.concurrency_key.empty()) {
+    keys_.restoredRunning(job);
   }
 }
 

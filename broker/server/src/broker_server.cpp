@@ -39,14 +39,15 @@ Status BrokerServer::start(int64_t db_wait_ms) {
     return owned.status();
   }
   owner_ = owned->owner;
-  auto recovered = owned->store->recover();
+  core_ = std::make_unique<BrokerCore>(config_, std::random_device{}());
+  const Now now = clock_.now();
+  auto recovered =
+      owned->store->recover([&](const RecoveredState& state) { core_->beginRestore(state, now); },
+                            [&](JobRow& row) { core_->restoreJob(row, now); });
   if (!recovered.isOk()) {
     return recovered.status();
   }
-  const size_t active = recovered->active.size();
-  core_ = std::make_unique<BrokerCore>(config_, std::random_device{}());
-  core_->restore(std::move(recovered.value()), clock_.now());
-  log::info("recovered state from the database", {{"active_jobs", active}});
+  log::info("recovered state from the database", {{"active_jobs", *recovered}});
 
   committer_ = std::make_unique<Committer>(std::move(owned->store), owner_.epoch,
                                            config_.database_url, config_.retention_ms, clock_);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bytea_hex.h"
+#include "copy_reader.h"
 #include "gantry/common/job_state.h"
 
 namespace gantry::broker::store {
@@ -144,6 +145,31 @@ struct Decoder {
   void operator()(const char*, int64_t& value) { value = nextInteger(); }
   void operator()(const char*, int32_t& value) { value = static_cast<int32_t>(nextInteger()); }
   void operator()(const char*, uint32_t& value) { value = static_cast<uint32_t>(nextInteger()); }
+};
+
+// Reads one COPY text row's fields, in order.
+struct CopyDecoder {
+  CopyFields& fields;
+  std::string scratch;
+
+  void operator()(const char*, std::string& value) { value.assign(fields.next(scratch)); }
+  void operator()(const char*, std::string& value, AsBytes) {
+    value = decodeByteaHex(fields.next(scratch));
+  }
+  void operator()(const char*, wire::JobState& state) {
+    state = parseJobState(fields.next(scratch)).value_or(wire::JOB_STATE_UNSPECIFIED);
+  }
+  void operator()(const char*, wire::Outcome& outcome) {
+    outcome = parseOutcome(fields.next(scratch)).value_or(wire::OUTCOME_UNSPECIFIED);
+  }
+  void operator()(const char*, uint64_t& value) { value = fromSql(fields.nextInteger()); }
+  void operator()(const char*, int64_t& value) { value = fields.nextInteger(); }
+  void operator()(const char*, int32_t& value) {
+    value = static_cast<int32_t>(fields.nextInteger());
+  }
+  void operator()(const char*, uint32_t& value) {
+    value = static_cast<uint32_t>(fields.nextInteger());
+  }
 };
 
 }  // namespace
@@ -286,6 +312,14 @@ JobRow decodeJob(const pqxx::row& row, int first) {
   JobRow job;
   visitJob(job, Decoder{row, first});
   return job;
+}
+
+void decodeJobCopy(std::string_view line, JobRow& job) {
+  CopyFields fields(line);
+  visitJob(job, CopyDecoder{fields, {}});
+  if (!fields.done()) {
+    throw std::invalid_argument("COPY row has more fields than a job");
+  }
 }
 
 AttemptRow decodeAttempt(const pqxx::row& row) {

@@ -91,5 +91,8 @@ void encodeAttempt(const AttemptRow& attempt, Rows& out);
 JobRow decodeJob(const pqxx::row& row, int first = 0);
 // REQUIRES: `row` holds attemptColumns() in order.
 AttemptRow decodeAttempt(const pqxx::row& row);
+// One row of `COPY (SELECT jobColumns() ...) TO STDOUT` text into `job`,
+// reusing its storage. Throws std::invalid_argument on bad data.
+void decodeJobCopy(std::string_view line, JobRow& job);
 
 }  // namespace gantry::broker::store

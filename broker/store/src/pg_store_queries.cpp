@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "copy_reader.h"
 #include "gantry/common/job_state.h"
 #include "gantry/pg/pg_error.h"
 #include "job_columns.h"
@@ -14,10 +15,6 @@
 
 namespace gantry::broker {
 namespace {
-
-// Rows per FETCH while recovering, so a large backlog is never held twice
-// in memory (libpq's result and our rows) all at once.
-constexpr int kRecoverFetchRows = 10000;
 
 // Moves dead jobs ($1, an id array) back to the active table as fresh
 // queued jobs at $2: the fixed fields and the last error stay, the rest of
@@ -55,23 +52,12 @@ std::string idArray(const std::vector<uint64_t>& ids) {
 
 }  // namespace
 
-Result<RecoveredState> PgStore::recover() {
-  RecoveredState state;
+Result<uint64_t> PgStore::recover(const std::function<void(const RecoveredState&)>& begin,
+                                  const std::function<void(JobRow&)>& job) {
+  uint64_t count = 0;
   try {
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection_);
-    tx.exec("DECLARE gantry_recover NO SCROLL CURSOR FOR SELECT " + store::jobColumns() +
-            " FROM gantry_jobs ORDER BY id");
-    const std::string fetch = "FETCH " + std::to_string(kRecoverFetchRows) + " FROM gantry_recover";
-    while (true) {
-      const pqxx::result rows = tx.exec(fetch);
-      for (const auto& row : rows) {
-        state.active.push_back(store::decodeJob(row));
-      }
-      if (rows.size() < static_cast<pqxx::result::size_type>(kRecoverFetchRows)) {
-        break;
-      }
-    }
-    tx.exec("CLOSE gantry_recover");
+    RecoveredState state;
     for (const auto& row : tx.exec("SELECT name FROM gantry_queues WHERE paused ORDER BY name")) {
       state.paused_queues.push_back(row[0].as<std::string>());
     }
@@ -80,11 +66,26 @@ Result<RecoveredState> PgStore::recover() {
         " coalesce((SELECT max(id) FROM gantry_job_history), 0),"
         " (SELECT high_water FROM gantry_job_ids))");
     state.max_job_id = store::fromSql(max[0].as<int64_t>());
+    begin(state);
+    // Running jobs first: they hold key, kind and queue slots the others
+    // must respect.
+    const std::string running = "'" + std::string(jobStateName(wire::RUNNING)) + "'";
+    JobRow row;
+    std::string line;
+    for (const std::string& which : {"state = " + running, "state <> " + running}) {
+      store::CopyReader reader(tx, "SELECT " + store::jobColumns() + " FROM gantry_jobs WHERE " +
+                                       which + " ORDER BY id");
+      while (reader.next(line)) {
+        store::decodeJobCopy(line, row);
+        job(row);
+        ++count;
+      }
+    }
     tx.commit();
   } catch (const std::exception& e) {
     return fail(e, "recover");
   }
-  return state;
+  return count;
 }
 
 Result<std::vector<ReviveResult>> PgStore::revive(const std::vector<uint64_t>& ids, TimeMs now,

@@ -62,6 +62,23 @@ class CoreHarness {
     return s;
   }
 
+  // Rebuilds the core from stored rows, as a restarted broker does: the
+  // running ones first, each group by id (PgStore::recover's order).
+  void restore(std::vector<JobRow> rows, uint64_t max_job_id) {
+    std::stable_sort(rows.begin(), rows.end(), [](const JobRow& a, const JobRow& b) {
+      const bool a_running = a.status.state == wire::RUNNING;
+      const bool b_running = b.status.state == wire::RUNNING;
+      return a_running != b_running ? a_running : a.id < b.id;
+    });
+    RecoveredState state;
+    state.max_job_id = max_job_id;
+    core_.beginRestore(state, now());
+    for (const JobRow& row : rows) {
+      core_.restoreJob(row, now());
+    }
+    collect();
+  }
+
   // Submits one job; fails the test when refused.
   uint64_t submit(const wire::JobSpec& spec) {
     wire::SubmitRequest request;

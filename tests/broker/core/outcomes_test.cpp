@@ -149,18 +149,18 @@ TEST(Outcomes, HandedBackJobKeepsItsPlaceAcrossARestart) {
   h.result(assigned[0], wire::OUTCOME_HANDED_BACK);
 
   // Restart from what was persisted: the inserts with later transitions.
-  RecoveredState state;
+  std::vector<JobRow> stored;
   for (JobRow row : h.inserts()) {
     for (const JobTransition& t : h.transitions()) {
       if (t.id == row.id) {
         row.status = t.status;
       }
     }
-    state.active.push_back(row);
+    stored.push_back(row);
   }
-  state.max_job_id = second;
   CoreHarness restarted;
-  restarted.core().restore(std::move(state), h.now());
+  restarted.clock().advance(10);
+  restarted.restore(stored, second);
   restarted.hello("w2", 1, {"noop"});
   auto again = restarted.takeAssigned();
   ASSERT_EQ(again.size(), 1u);

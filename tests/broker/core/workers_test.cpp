@@ -153,10 +153,7 @@ JobRow runningRow(uint64_t id, uint64_t lease, TimeMs wall) {
 
 TEST(Workers, RestartedBrokerAdoptsJobsTheirWorkerStillRuns) {
   CoreHarness h;
-  RecoveredState state;
-  state.active.push_back(runningRow(7, 1234, h.wall()));
-  state.max_job_id = 7;
-  h.core().restore(std::move(state), h.now());
+  h.restore({runningRow(7, 1234, h.wall())}, 7);
   h.hello("w1", 1, {"sleep"}, {{7, 1234}});
   EXPECT_TRUE(h.takeAssigned().empty());  // the slot is taken by job 7
   h.result({"w1", 7, 1234, "sleep"}, wire::OUTCOME_SUCCEEDED);
@@ -169,10 +166,7 @@ TEST(Workers, RecoveredJobWhoseWorkerNeverReturnsIsRequeuedAfterTheGrace) {
   config.default_policy.backoff = {100, 100};
   config.recovery_grace_ms = 2000;
   CoreHarness h(config);
-  RecoveredState state;
-  state.active.push_back(runningRow(7, 1234, h.wall()));
-  state.max_job_id = 7;
-  h.core().restore(std::move(state), h.now());
+  h.restore({runningRow(7, 1234, h.wall())}, 7);
   h.hello("w2", 1, {"sleep"});
   h.advance(1999);
   EXPECT_TRUE(h.takeAssigned().empty());

@@ -92,7 +92,7 @@ TEST_P(CommitTest, BytesRoundTripExactlyIncludingNulAndEscapes) {
   batch.addInsert(finished);
   commit(batch);
 
-  auto recovered = store_->recover();
+  auto recovered = recoverAll(*store_);
   ASSERT_TRUE(recovered.isOk()) << recovered.status().toString();
   ASSERT_EQ(recovered->active.size(), 1u);
   EXPECT_EQ(recovered->active[0].fixed.payload, active.fixed.payload);

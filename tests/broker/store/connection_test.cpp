@@ -85,7 +85,7 @@ TEST_F(StoreTest, CommittedJobsSurviveAnImmediateServerRestart) {
   EXPECT_TRUE(store_->broken());
   auto fresh = PgStore::connect(conninfo_);
   ASSERT_TRUE(fresh.isOk()) << fresh.status().toString();
-  auto state = fresh.value()->recover();
+  auto state = recoverAll(*fresh.value());
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   ASSERT_EQ(state->active.size(), 1u);
   EXPECT_GE(state->max_job_id, 2u);

@@ -16,7 +16,7 @@ QueueRoom ampleRoom() {
 }
 
 TEST_F(StoreTest, RecoverOfAnEmptyDatabaseIsEmpty) {
-  auto state = store_->recover();
+  auto state = recoverAll(*store_);
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   EXPECT_TRUE(state->active.empty());
   EXPECT_TRUE(state->paused_queues.empty());
@@ -40,15 +40,16 @@ TEST_F(StoreTest, RecoverReturnsExactlyTheActiveJobsPausedQueuesAndMaxId) {
   second.addTransition(makeTransition(4, wire::DEAD, kNow + 1));
   commit(second);
 
-  auto state = store_->recover();
+  auto state = recoverAll(*store_);
   ASSERT_TRUE(state.isOk()) << state.status().toString();
+  // Running jobs first, then the others, each by id.
   ASSERT_EQ(state->active.size(), 3u);
-  EXPECT_EQ(state->active[0].id, 1u);
-  EXPECT_EQ(state->active[0].status.state, wire::QUEUED);
-  EXPECT_EQ(fieldsOf(state->active[0]), fieldsOf(makeJob(1)));
-  EXPECT_EQ(state->active[1].id, 2u);
-  EXPECT_EQ(state->active[1].status.state, wire::RUNNING);
-  EXPECT_EQ(state->active[1].status.lease, 0xFEDCBA9876543210ULL);
+  EXPECT_EQ(state->active[0].id, 2u);
+  EXPECT_EQ(state->active[0].status.state, wire::RUNNING);
+  EXPECT_EQ(state->active[0].status.lease, 0xFEDCBA9876543210ULL);
+  EXPECT_EQ(state->active[1].id, 1u);
+  EXPECT_EQ(state->active[1].status.state, wire::QUEUED);
+  EXPECT_EQ(fieldsOf(state->active[1]), fieldsOf(makeJob(1)));
   EXPECT_EQ(state->active[2].id, 3u);
   EXPECT_EQ(state->active[2].status.state, wire::FAILED);
   EXPECT_EQ(state->paused_queues, (std::vector<std::string>{"paused-a", "paused-c"}));
@@ -62,7 +63,7 @@ TEST_F(StoreTest, IdsAreNotReusedAfterRetentionDroppedEveryFinishedJob) {
   batch.addInsert(makeJob(4242, wire::SUCCEEDED));
   commit(batch);
   ASSERT_TRUE(store_->maintain(kNow + 30 * kDayMs, kRetentionMs).isOk());
-  auto state = store_->recover();
+  auto state = recoverAll(*store_);
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   EXPECT_GE(state->max_job_id, 4242u);
 }
@@ -82,19 +83,19 @@ TEST_F(StoreTest, IdsOfSubmitsAloneStayReservedAfterTheirJobsAreGone) {
   commit(within_the_block);
   sql("DELETE FROM gantry_jobs");
 
-  auto state = store_->recover();
+  auto state = recoverAll(*store_);
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   EXPECT_GE(state->max_job_id, 25'001u);
 }
 
-TEST_F(StoreTest, RecoverReadsBacklogsLargerThanOneFetch) {
+TEST_F(StoreTest, RecoverStreamsLargeBacklogsInIdOrder) {
   WriteBatch batch;
   for (uint64_t id = 1; id <= 25000; ++id) {
     batch.addInsert(makeJob(id));
   }
   commit(batch);
 
-  auto state = store_->recover();
+  auto state = recoverAll(*store_);
   ASSERT_TRUE(state.isOk()) << state.status().toString();
   ASSERT_EQ(state->active.size(), 25000u);
   for (size_t i = 0; i < state->active.size(); ++i) {

@@ -98,6 +98,28 @@ inline std::vector<std::pair<std::string, std::string>> fieldsOf(const AttemptRo
   return out;
 }
 
+// What PgStore::recover delivered, all of it.
+struct Recovered {
+  std::vector<JobRow> active;  // in delivery order
+  std::vector<std::string> paused_queues;
+  uint64_t max_job_id = 0;
+};
+
+inline Result<Recovered> recoverAll(PgStore& store) {
+  Recovered out;
+  auto count = store.recover(
+      [&](const RecoveredState& state) {
+        out.paused_queues = state.paused_queues;
+        out.max_job_id = state.max_job_id;
+      },
+      [&](JobRow& row) { out.active.push_back(row); });
+  if (!count.isOk()) {
+    return count.status();
+  }
+  EXPECT_EQ(*count, out.active.size());
+  return out;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -108,10 +108,14 @@ class BrokerCore {
   BrokerCore(const BrokerCore&) = delete;
   BrokerCore& operator=(const BrokerCore&) = delete;
 
-  // Rebuilds the index from the store at start. Jobs recorded as running
-  // keep their lease until now + recovery_grace_ms, waiting for their
-  // worker to re-announce them. REQUIRES: called once, before any event.
-  void restore(RecoveredState state, Now now);
+  // Rebuild the index from the store at start: beginRestore() once, then
+  // restoreJob() for every job not final, before any event. Jobs recorded
+  // as running keep their lease until now + recovery_grace_ms, waiting for
+  // their worker to re-announce them. REQUIRES: the running jobs come
+  // first (they hold key slots the others must respect), as
+  // PgStore::recover delivers them.
+  void beginRestore(const RecoveredState& state, Now now);
+  void restoreJob(const JobRow& row, Now now);
 
   // ---- client requests ----
   // All or nothing: every spec is validated and every queue's capacity

@@ -15,9 +15,9 @@
 
 namespace gantry::broker {
 
-// Everything a starting broker needs to rebuild its in-memory index.
+// What a starting broker learns before the jobs themselves, which recovery
+// streams one at a time (PgStore::recover).
 struct RecoveredState {
-  std::vector<JobRow> active;  // every job not in a final state
   std::vector<std::string> paused_queues;
   uint64_t max_job_id = 0;  // over active and finished jobs
 };

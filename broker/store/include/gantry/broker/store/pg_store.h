@@ -15,6 +15,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,8 +67,14 @@ class PgStore {
   // whose state is not a JobState.
   Status commit(const WriteBatch& batch);
 
-  // One consistent snapshot; `active` is ascending by id.
-  Result<RecoveredState> recover();
+  // Reads what a starting broker needs in one consistent snapshot: first
+  // the paused queues and the largest id (`begin`), then every job that is
+  // not final (`job`, one at a time, each row reused after the call): those
+  // recorded running first, then the others, each group by ascending id.
+  // Rows stream as COPY text, decoded while the server sends more, and are
+  // never all held at once. Returns how many jobs it read.
+  Result<uint64_t> recover(const std::function<void(const RecoveredState&)>& begin,
+                           const std::function<void(JobRow&)>& job);
 
   // Moves dead jobs back to the active table as queued with attempt 0,
   // run_at = updated_at = now, last_error kept and the attempt fields
