@@ -78,7 +78,9 @@ TEST_P(CliUsageError, ExitsTwoBeforeContactingTheBroker) {
   CliRun r = run(args);
 
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_FALSE(r.err.empty());
+  // One line in gantryctl's voice, whether the parser or a command found it.
+  EXPECT_EQ(r.err.rfind("gantryctl", 0), 0u) << r.err;
+  EXPECT_EQ(countLines(r.err), 1u) << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -87,6 +89,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"frobnicate"},
                       std::vector<std::string>{"submit"},
                       std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--bogus"},
+                      std::vector<std::string>{"submit", "--kind"},
                       std::vector<std::string>{"submit", "--kind", "has space"},
                       std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
                       std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s",
@@ -109,6 +113,60 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"migrate", "down", "--steps", "0"},
                       std::vector<std::string>{"--timeout", "0s", "stats"},
                       std::vector<std::string>{"--timeout", "soon", "stats"}));
+
+struct ExpectedError {
+  std::vector<std::string> args;
+  std::string err;
+};
+
+// Names a failing case by its command line.
+void PrintTo(const ExpectedError& expected, std::ostream* os) {
+  *os << "gantryctl";
+  for (const auto& arg : expected.args) {
+    *os << " '" << arg << "'";
+  }
+}
+
+// The exact error line: the command, what is wrong and, for a value, what
+// is accepted (for numbers the limits of job_spec.h, not the range of the
+// C++ type behind them) and what was given. The broker is silent, so a
+// command that contacted it would exit 3 instead.
+class CliUsageMessage : public ::testing::TestWithParam<ExpectedError> {};
+
+TEST_P(CliUsageMessage, IsOneLineNamingTheCommandAndTheProblem) {
+  ScriptedBroker silent;
+  std::vector<std::string> args = {"--broker", silent.endpoint(), "--timeout", "10ms"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+
+  CliRun r = run(args);
+
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, GetParam().err);
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ParserErrors, CliUsageMessage,
+    ::testing::Values(
+        ExpectedError{{"submit", "--kind", "k", "--bogus"},
+                      "gantryctl submit: the following argument was not expected: --bogus; run "
+                      "gantryctl submit --help\n"},
+        ExpectedError{{"submit", "--kind"},
+                      "gantryctl submit: --kind: 1 required TEXT missing; run gantryctl submit "
+                      "--help\n"},
+        ExpectedError{{"submit", "--kind", "k", "--delay", "1s", "--run-at", "5"},
+                      "gantryctl submit: --delay excludes --run-at; run gantryctl submit "
+                      "--help\n"},
+        ExpectedError{{"get"}, "gantryctl get: ID is required; run gantryctl get --help\n"},
+        ExpectedError{{"migrate"},
+                      "gantryctl migrate: a subcommand is required; run gantryctl migrate "
+                      "--help\n"},
+        ExpectedError{{"stats", "--timeout", "soon"},
+                      "gantryctl stats: --timeout: invalid duration 'soon': expected a number at "
+                      "'soon'; write e.g. 500ms, 30s, 5m, 2h, 1d or 1h30m\n"},
+        ExpectedError{{"frobnicate"},
+                      "gantryctl: unknown command 'frobnicate'; run gantryctl --help\n"},
+        ExpectedError{{}, "gantryctl: no command given; run gantryctl --help\n"}));
 
 TEST(Cli, UnparseableBrokerEndpointIsAUsageError) {
   CliRun r = run({"--broker", "nonsense", "stats"});
