@@ -91,6 +91,7 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
                       std::vector<std::string>{"submit", "--kind", "k", "--bogus"},
                       std::vector<std::string>{"submit", "--kind"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--run-at", "-5"},
                       std::vector<std::string>{"submit", "--kind", "has space"},
                       std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
                       std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s",
@@ -107,7 +108,11 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"get", "0"},
                       std::vector<std::string>{"list", "--state", "bogus"},
                       std::vector<std::string>{"list", "--limit", "0"},
+                      std::vector<std::string>{"list", "--after", "-1"},
+                      std::vector<std::string>{"get", "-1"},
                       std::vector<std::string>{"cancel"},
+                      std::vector<std::string>{"cancel", "7", "-1"},
+                      std::vector<std::string>{"retry", "0"},
                       std::vector<std::string>{"pause"},
                       std::vector<std::string>{"migrate"},
                       std::vector<std::string>{"migrate", "down", "--steps", "0"},
@@ -144,6 +149,47 @@ TEST_P(CliUsageMessage, IsOneLineNamingTheCommandAndTheProblem) {
   EXPECT_EQ(r.err, GetParam().err);
   EXPECT_EQ(r.out, "");
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Numbers, CliUsageMessage,
+    ::testing::Values(
+        ExpectedError{{"submit", "--kind", "k", "--run-at", "-5"},
+                      "gantryctl submit: --run-at: must be unix milliseconds >= 0, got -5\n"},
+        ExpectedError{{"submit", "--kind", "k", "--priority", "x"},
+                      "gantryctl submit: --priority: must be an integer in 0..9, got x\n"},
+        ExpectedError{{"submit", "--kind", "k", "--priority", "12"},
+                      "gantryctl submit: --priority: must be an integer in 0..9, got 12\n"},
+        ExpectedError{{"submit", "--kind", "k", "--max-attempts", "-1"},
+                      "gantryctl submit: --max-attempts: must be an integer in 0..1000 (0: the "
+                      "kind's default), got -1\n"},
+        ExpectedError{{"submit", "--kind", "k", "--max-attempts", "1001"},
+                      "gantryctl submit: --max-attempts: must be an integer in 0..1000 (0: the "
+                      "kind's default), got 1001\n"},
+        ExpectedError{{"submit", "--kind", "k", "--timeout", "25h"},
+                      "gantryctl submit: --timeout: must be at most 24h, got 25h\n"},
+        ExpectedError{{"get", "-1"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got -1\n"},
+        ExpectedError{{"get", "0"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got 0\n"},
+        ExpectedError{{"cancel", "7", "-1"},
+                      "gantryctl cancel: ID: must be a job id (an integer >= 1), got -1\n"},
+        ExpectedError{{"retry", "x"},
+                      "gantryctl retry: ID: must be a job id (an integer >= 1), got x\n"},
+        ExpectedError{{"get", "1e3"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got 1e3\n"},
+        ExpectedError{{"get", "99999999999999999999"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got "
+                      "99999999999999999999\n"},
+        ExpectedError{{"list", "--limit", "1001"},
+                      "gantryctl list: --limit: must be an integer in 1..1000, got 1001\n"},
+        ExpectedError{{"list", "--after", "-1"},
+                      "gantryctl list: --after: must be a job id (an integer >= 0; 0 starts at "
+                      "the first job), got -1\n"},
+        ExpectedError{{"migrate", "up", "--to", "0"},
+                      "gantryctl migrate up: --to: must be a migration version (an integer >= "
+                      "1), got 0\n"},
+        ExpectedError{{"migrate", "down", "--steps", "x"},
+                      "gantryctl migrate down: --steps: must be an integer >= 1, got x\n"}));
 
 INSTANTIATE_TEST_SUITE_P(
     ParserErrors, CliUsageMessage,
@@ -209,6 +255,19 @@ TEST(Cli, NotFoundExitsFour) {
   CliRun r = run({"--broker", broker.endpoint(), "get", "7"});
   EXPECT_EQ(r.code, 4);
   EXPECT_EQ(r.err, "gantryctl get: job 7 not found\n");
+}
+
+// CLI11 alone would read "010" as octal 8.
+TEST(Cli, NumbersAreDecimalEvenWithLeadingZeros) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.get().id(), 10u);
+    side.replyError(*request, wire::NOT_FOUND, "job 10 not found");
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "get", "010"});
+  EXPECT_EQ(r.code, 4) << r.err;
 }
 
 TEST(Cli, QueueFullExitsOneWithAdvice) {

@@ -23,11 +23,6 @@ struct PauseFlags {
 // Shared by cancel and retry: one request for all ids, one outcome per id.
 // Exit 1 when any id was refused; each refusal says why.
 int runIdsCommand(CommandContext& ctx, const char* name, const IdsFlags& flags, bool retry) {
-  for (const uint64_t id : flags.ids) {
-    if (id == 0) {
-      return ctx.usageError(name, "job ids start at 1");
-    }
-  }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
     return ctx.usageError(name, client.status().message());
@@ -77,7 +72,9 @@ void addControlCommands(CLI::App& app, CommandList& commands) {
   auto cancel = std::make_shared<IdsFlags>();
   CLI::App* cancel_cmd = app.add_subcommand(
       "cancel", "cancel jobs: queued ones at once, running ones once their worker stops");
-  cancel_cmd->add_option("ID", cancel->ids, "job ids")->required();
+  cancel_cmd->add_option("ID", cancel->ids, "job ids")
+      ->required()
+      ->transform(checkInteger(jobIdRule()));
   commands.push_back({cancel_cmd, [cancel](CommandContext& ctx) {
                         return runIdsCommand(ctx, "cancel", *cancel, false);
                       }});
@@ -85,7 +82,9 @@ void addControlCommands(CLI::App& app, CommandList& commands) {
   auto retry = std::make_shared<IdsFlags>();
   CLI::App* retry_cmd =
       app.add_subcommand("retry", "revive dead jobs (dead -> queued)");
-  retry_cmd->add_option("ID", retry->ids, "job ids")->required();
+  retry_cmd->add_option("ID", retry->ids, "job ids")
+      ->required()
+      ->transform(checkInteger(jobIdRule()));
   commands.push_back({retry_cmd, [retry](CommandContext& ctx) {
                         return runIdsCommand(ctx, "retry", *retry, true);
                       }});

@@ -3,6 +3,7 @@
 // expect, and this is the command its error message names).
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <ostream>
 #include <string_view>
@@ -26,6 +27,9 @@ struct MigrateFlags {
 };
 
 enum class Action { kUp, kDown, kStatus };
+
+// Versions and step counts are ints, like the migrator's.
+constexpr int64_t kMaxVersion = std::numeric_limits<int>::max();
 
 // The connection string from --database-url / DATABASE_URL, or from the
 // file named by --database-url-file / DATABASE_URL_FILE.
@@ -126,9 +130,6 @@ int printStatus(CommandContext& ctx, pg::Migrator& migrator) {
 }
 
 int runMigrate(CommandContext& ctx, const MigrateFlags& flags, Action action) {
-  if (action == Action::kDown && flags.steps < 1) {
-    return ctx.usageError("migrate", "--steps must be at least 1");
-  }
   auto url = databaseUrl(flags);
   if (!url.isOk()) {
     return ctx.usageError("migrate", url.status().message());
@@ -178,12 +179,14 @@ void addMigrateCommand(CLI::App& app, CommandList& commands) {
   CLI::App* up = migrate->add_subcommand("up", "apply pending migrations");
   up->add_option("--to", flags->to, "stop at this version (default: the latest)")
       ->type_name("VERSION")
-      ->check(CLI::PositiveNumber);
+      ->transform(checkInteger({1, kMaxVersion, "a migration version (an integer >= 1)"}));
   commands.push_back(
       {up, [flags](CommandContext& ctx) { return runMigrate(ctx, *flags, Action::kUp); }});
 
   CLI::App* down = migrate->add_subcommand("down", "revert the most recent migrations");
-  down->add_option("--steps", flags->steps, "how many to revert")->capture_default_str();
+  down->add_option("--steps", flags->steps, "how many to revert")
+      ->transform(checkInteger({1, kMaxVersion, "an integer >= 1"}))
+      ->capture_default_str();
   commands.push_back(
       {down, [flags](CommandContext& ctx) { return runMigrate(ctx, *flags, Action::kDown); }});
 

@@ -40,6 +40,19 @@ struct SubmitFlags {
   std::string batch;
 };
 
+// --timeout after submit: a duration no longer than the longest attempt a
+// job may have.
+std::string checkJobTimeout(const std::string& text, const JobLimits& limits) {
+  auto ms = parseDurationMs(text);
+  if (!ms.isOk()) {
+    return ms.status().message();
+  }
+  if (*ms > limits.max_timeout_ms) {
+    return "must be at most " + maxTimeoutText(limits) + ", got " + text;
+  }
+  return std::string();
+}
+
 Result<std::string> readInput(CommandContext& ctx, const std::string& path, const char* what) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(ctx.in()), {});
@@ -66,12 +79,7 @@ Result<wire::JobSpec> specFromFlags(CommandContext& ctx, const SubmitFlags& flag
     spec.set_run_at_ms(*flags.run_at_ms);
   }
   if (!flags.timeout.empty()) {
-    const int64_t timeout_ms = parseDurationMs(flags.timeout).value();
-    if (timeout_ms > JobLimits{}.max_timeout_ms) {
-      return invalidArgument("--timeout " + flags.timeout + " is longer than the limit of " +
-                             formatDurationMs(JobLimits{}.max_timeout_ms));
-    }
-    spec.set_timeout_ms(static_cast<uint32_t>(timeout_ms));
+    spec.set_timeout_ms(static_cast<uint32_t>(parseDurationMs(flags.timeout).value()));
   }
   if (flags.payload) {
     spec.set_payload(*flags.payload);
@@ -196,9 +204,11 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
   auto flags = std::make_shared<SubmitFlags>();
   CLI::App* sub = app.add_subcommand(kName, "submit a job, or a batch of jobs from JSON lines");
   const CLI::Validator duration(checkDuration, "", "duration");
+  const JobLimits limits;
   auto* kind = sub->add_option("--kind", flags->kind, "job kind (which handler runs it)");
   auto* queue = sub->add_option("--queue", flags->queue, "queue name")->capture_default_str();
   auto* priority = sub->add_option("--priority", flags->priority, "0..9, higher runs first")
+                       ->transform(checkInteger(priorityRule()))
                        ->capture_default_str();
   auto* key = sub->add_option("--key", flags->key,
                               "concurrency key, e.g. user:42 (capped per key by the broker)");
@@ -209,13 +219,20 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
                     ->check(duration);
   auto* run_at = sub->add_option("--run-at", flags->run_at_ms, "run at this unix time (ms)")
                      ->type_name("UNIX_MS")
-                     ->check(CLI::NonNegativeNumber);
-  auto* attempts = sub->add_option("--max-attempts", flags->max_attempts,
-                                   "attempts before the job is dead (0: the kind's default)");
-  auto* timeout = sub->add_option("--timeout,--job-timeout", flags->timeout,
-                                  "per-attempt run time limit (default: the kind's)")
-                      ->type_name("DURATION")
-                      ->check(duration);
+                     ->transform(checkInteger(runAtMsRule()));
+  auto* attempts =
+      sub->add_option("--max-attempts", flags->max_attempts,
+                      "attempts before the job is dead, 0.." + std::to_string(limits.max_attempts) +
+                          " (0: the kind's default)")
+          ->transform(checkInteger(maxAttemptsRule(limits)));
+  auto* timeout =
+      sub->add_option("--timeout,--job-timeout", flags->timeout,
+                      "per-attempt run time limit, at most " + maxTimeoutText(limits) +
+                          " (default: the kind's)")
+          ->type_name("DURATION")
+          ->check(CLI::Validator(
+              [limits](const std::string& text) { return checkJobTimeout(text, limits); }, "",
+              "job timeout"));
   auto* payload = sub->add_option("--payload", flags->payload, "payload text");
   auto* payload_file = sub->add_option("--payload-file", flags->payload_file,
                                        "read the payload from a file (- for stdin)")
