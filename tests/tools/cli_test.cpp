@@ -233,7 +233,7 @@ TEST(Cli, BadBatchLineIsReportedWithFileAndLine) {
   CliRun r = run({"--broker", silent.endpoint(), "--timeout", "10ms", "submit", "--batch", "-"},
               "{\"kind\":\"a\"}\n{\"kind\":\"b\",\"priority\":99}\n");
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "<stdin>:2: priority: 99 is outside 0..9")) << r.err;
+  EXPECT_TRUE(contains(r.err, "<stdin>:2: priority: must be an integer in 0..9, got 99")) << r.err;
 }
 
 TEST(Cli, SilentBrokerExitsThreeAndSaysWhere) {

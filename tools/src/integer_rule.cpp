@@ -42,8 +42,18 @@ IntegerRule maxAttemptsRule(const JobLimits& limits) {
           "an integer in " + rangeText(0, limits.max_attempts) + " (0: the kind's default)"};
 }
 
+IntegerRule timeoutMsRule(const JobLimits& limits) {
+  return {0, limits.max_timeout_ms,
+          "milliseconds in " + rangeText(0, limits.max_timeout_ms) + " (at most " +
+              maxTimeoutText(limits) + "; 0: the kind's default)"};
+}
+
 IntegerRule runAtMsRule() {
   return {0, kInt64Max, "unix milliseconds >= 0"};
+}
+
+IntegerRule delayMsRule() {
+  return {0, kMaxDurationMs, "milliseconds in " + rangeText(0, kMaxDurationMs) + " (a year)"};
 }
 
 IntegerRule jobIdRule() {

@@ -32,7 +32,9 @@ Result<int64_t> parseInteger(std::string_view text, const IntegerRule& rule);
 // Job fields, as flags and batch fields.
 IntegerRule priorityRule();
 IntegerRule maxAttemptsRule(const JobLimits& limits);
+IntegerRule timeoutMsRule(const JobLimits& limits);
 IntegerRule runAtMsRule();
+IntegerRule delayMsRule();
 
 // Job ids: `get`, `cancel` and `retry` take ids of jobs (from 1); `list
 // --after` takes a cursor, where 0 means from the first job.
