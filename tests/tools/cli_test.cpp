@@ -114,6 +114,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::vector<std::string>{"cancel", "7", "-1"},
                       std::vector<std::string>{"retry", "0"},
                       std::vector<std::string>{"pause"},
+                      std::vector<std::string>{"pause", ""},
+                      std::vector<std::string>{"resume", ""},
+                      std::vector<std::string>{"pause", "has space"},
                       std::vector<std::string>{"migrate"},
                       std::vector<std::string>{"migrate", "down", "--steps", "0"},
                       std::vector<std::string>{"--timeout", "0s", "stats"},
@@ -151,7 +154,7 @@ TEST_P(CliUsageMessage, IsOneLineNamingTheCommandAndTheProblem) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Numbers, CliUsageMessage,
+    NumbersAndNames, CliUsageMessage,
     ::testing::Values(
         ExpectedError{{"submit", "--kind", "k", "--run-at", "-5"},
                       "gantryctl submit: --run-at: must be unix milliseconds >= 0, got -5\n"},
@@ -189,7 +192,11 @@ INSTANTIATE_TEST_SUITE_P(
                       "gantryctl migrate up: --to: must be a migration version (an integer >= "
                       "1), got 0\n"},
         ExpectedError{{"migrate", "down", "--steps", "x"},
-                      "gantryctl migrate down: --steps: must be an integer >= 1, got x\n"}));
+                      "gantryctl migrate down: --steps: must be an integer >= 1, got x\n"},
+        ExpectedError{{"pause", ""}, "gantryctl pause: queue must not be empty\n"},
+        ExpectedError{{"resume", ""}, "gantryctl resume: queue must not be empty\n"},
+        ExpectedError{{"pause", "has space"},
+                      "gantryctl pause: queue must be printable with no spaces\n"}));
 
 INSTANTIATE_TEST_SUITE_P(
     ParserErrors, CliUsageMessage,
