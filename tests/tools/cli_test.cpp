@@ -221,6 +221,55 @@ INSTANTIATE_TEST_SUITE_P(
                       "gantryctl: unknown command 'frobnicate'; run gantryctl --help\n"},
         ExpectedError{{}, "gantryctl: no command given; run gantryctl --help\n"}));
 
+// docs/operations.md, "submit": with --json the document is always printed,
+// with an error field, also when the input was refused before anything was
+// sent; the error line still goes to stderr and the exit code stays 2.
+class SubmitJsonUsageError : public ::testing::TestWithParam<ExpectedError> {};
+
+TEST_P(SubmitJsonUsageError, PrintsTheDocumentWithTheError) {
+  ScriptedBroker silent;
+  std::vector<std::string> args = {"--broker", silent.endpoint(), "--timeout",
+                                   "10ms",     "--json",          "submit"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+
+  CliRun r = run(args, "{\"kind\":\"k\",\"max_attempts\":-1}\n");
+
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "gantryctl submit: " + GetParam().err + "\n");
+  ASSERT_FALSE(r.out.empty());
+  const nlohmann::json expected = {
+      {"jobs", nlohmann::json::array()},
+      {"submitted", 0},
+      {"duplicates", 0},
+      {"error", {{"code", "invalid argument"}, {"message", GetParam().err}}}};
+  EXPECT_EQ(nlohmann::json::parse(r.out), expected) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RefusedInputs, SubmitJsonUsageError,
+    ::testing::Values(
+        ExpectedError{{"--kind", "k", "--priority", "12"},
+                      "--priority: must be an integer in 0..9, got 12"},
+        ExpectedError{{"--kind", "k", "--delay", "5x"},
+                      "--delay: invalid duration '5x': unknown unit 'x'; write e.g. 500ms, 30s, "
+                      "5m, 2h, 1d or 1h30m"},
+        ExpectedError{{}, "--kind is required (or give --batch FILE)"},
+        ExpectedError{{"--kind", "has space"}, "kind must be printable with no spaces"},
+        ExpectedError{{"--batch", "-"},
+                      "<stdin>:1: max_attempts: must be an integer in 0..1000 (0: the kind's "
+                      "default), got -1"},
+        ExpectedError{{"--kind", "k", "--bogus"},
+                      "the following argument was not expected: --bogus; run gantryctl submit "
+                      "--help"}));
+
+TEST(Cli, SubmitJsonAfterTheSubcommandStillGetsTheDocument) {
+  CliRun r = run({"submit", "--kind", "k", "--run-at", "-5", "--json"});
+  EXPECT_EQ(r.code, 2);
+  ASSERT_FALSE(r.out.empty());
+  EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["message"],
+            "--run-at: must be unix milliseconds >= 0, got -5");
+}
+
 TEST(Cli, UnparseableBrokerEndpointIsAUsageError) {
   CliRun r = run({"--broker", "nonsense", "stats"});
   EXPECT_EQ(r.code, 2);

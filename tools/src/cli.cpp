@@ -89,7 +89,8 @@ std::string missingCommandMessage(const CLI::App& app) {
 
 // A parser error, reported like the commands' own usage errors: one line,
 // "gantryctl <command>: ...", by the command the user was typing.
-int reportParseError(const CLI::App& app, const CLI::ParseError& e, CommandContext& ctx) {
+int reportParseError(const CLI::App& app, const CommandList& commands, const CLI::ParseError& e,
+                     CommandContext& ctx) {
   const std::string path = parsedCommandPath(app);
   if (path.empty()) {
     ctx.err() << "gantryctl: "
@@ -98,7 +99,13 @@ int reportParseError(const CLI::App& app, const CLI::ParseError& e, CommandConte
               << "\n";
     return toInt(ExitCode::kUsage);
   }
-  return ctx.usageError(path, parseErrorMessage(e, path));
+  const std::string message = parseErrorMessage(e, path);
+  for (const auto& command : commands) {
+    if (command.app->parsed() && command.report_usage_error) {
+      return command.report_usage_error(ctx, message);
+    }
+  }
+  return ctx.usageError(path, message);
 }
 
 }  // namespace
@@ -134,8 +141,12 @@ int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
       app.exit(e, out, err);
       return toInt(ExitCode::kOk);
     }
-    CommandContext context(GlobalOptions{}, in, out, err, clock);
-    return reportParseError(app, e, context);
+    // Whether --json was seen before the error, for commands that print
+    // their document even on failure.
+    GlobalOptions global;
+    global.json = app.get_option("--json")->count() > 0;
+    CommandContext context(std::move(global), in, out, err, clock);
+    return reportParseError(app, commands, e, context);
   }
 
   const Command* command = chosenCommand(commands);

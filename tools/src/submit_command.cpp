@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -109,6 +110,29 @@ Result<Batch> batchFromFile(CommandContext& ctx, const std::string& path) {
   return parseBatch(file, path, options);
 }
 
+// The --json document: the jobs acknowledged and, after a failure, what
+// went wrong (docs/operations.md, "submit").
+nlohmann::json submitDocument(nlohmann::json jobs, size_t submitted, size_t duplicates,
+                              const Status& failure, const std::string& not_sent) {
+  nlohmann::json document = {
+      {"jobs", std::move(jobs)}, {"submitted", submitted}, {"duplicates", duplicates}};
+  if (!failure.isOk()) {
+    document["error"] = {{"code", statusCodeName(failure.code())},
+                         {"message", failure.message() + not_sent}};
+  }
+  return document;
+}
+
+// A usage error, found before the broker was contacted. Scripts get the
+// --json document all the same, with nothing submitted.
+int refuse(CommandContext& ctx, std::string_view message) {
+  if (ctx.json()) {
+    ctx.printJson(
+        submitDocument(nlohmann::json::array(), 0, 0, invalidArgument(std::string(message)), ""));
+  }
+  return ctx.usageError(kName, message);
+}
+
 void printSubmitted(CommandContext& ctx, const Batch& batch, const wire::SubmitReply& reply,
                     size_t first) {
   for (int i = 0; i < reply.ids_size(); ++i) {
@@ -126,23 +150,23 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
   if (!flags.batch.empty()) {
     auto parsed = batchFromFile(ctx, flags.batch);
     if (!parsed.isOk()) {
-      return ctx.usageError(kName, parsed.status().message());
+      return refuse(ctx, parsed.status().message());
     }
     batch = std::move(*parsed);
   } else {
     if (flags.kind.empty()) {
-      return ctx.usageError(kName, "--kind is required (or give --batch FILE)");
+      return refuse(ctx, "--kind is required (or give --batch FILE)");
     }
     auto spec = specFromFlags(ctx, flags);
     if (!spec.isOk()) {
-      return ctx.usageError(kName, spec.status().message());
+      return refuse(ctx, spec.status().message());
     }
     batch.specs.push_back(std::move(*spec));
     batch.lines.push_back(0);
   }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
-    return ctx.usageError(kName, client.status().message());
+    return refuse(ctx, client.status().message());
   }
 
   nlohmann::json jobs = nlohmann::json::array();
@@ -180,13 +204,7 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
                (submitted > 0 ? ", the " + std::to_string(submitted) + " before them were" : "");
   }
   if (ctx.json()) {
-    nlohmann::json document = {
-        {"jobs", std::move(jobs)}, {"submitted", submitted}, {"duplicates", duplicates}};
-    if (!failure.isOk()) {
-      document["error"] = {{"code", statusCodeName(failure.code())},
-                           {"message", failure.message() + not_sent}};
-    }
-    ctx.printJson(document);
+    ctx.printJson(submitDocument(std::move(jobs), submitted, duplicates, failure, not_sent));
   } else if (is_batch && failure.isOk()) {
     ctx.err() << "submitted " << submitted << " jobs (" << submitted - duplicates << " new, "
               << duplicates << (duplicates == 1 ? " duplicate" : " duplicates") << ")\n";
@@ -248,7 +266,8 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
         payload_file}) {
     batch->excludes(single);
   }
-  commands.push_back({sub, [flags](CommandContext& ctx) { return runSubmit(ctx, *flags); }});
+  commands.push_back(
+      {sub, [flags](CommandContext& ctx) { return runSubmit(ctx, *flags); }, refuse});
 }
 
 }  // namespace gantry::tools

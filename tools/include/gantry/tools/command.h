@@ -68,10 +68,17 @@ class CommandContext {
 
 // Runs a parsed subcommand; returns the process exit code.
 using CommandRunner = std::function<int(CommandContext&)>;
+// Reports a usage error in a subcommand, found by the parser or by the
+// runner; returns the process exit code (kUsage).
+using UsageErrorReporter = std::function<int(CommandContext&, std::string_view message)>;
 
 struct Command {
   CLI::App* app;  // owned by the root App
   CommandRunner run;
+  // How the parser's errors in this subcommand are reported. Empty means
+  // CommandContext::usageError; submit sets its own because its --json
+  // document is printed even for a usage error.
+  UsageErrorReporter report_usage_error = nullptr;
 };
 using CommandList = std::vector<Command>;
 
