@@ -506,6 +506,78 @@ TEST(Cli, RetryExitsOneWhenAnyJobIsRefused) {
   EXPECT_TRUE(contains(r.err, "1 of 2 jobs refused"));
 }
 
+// A reply of one outcome per id; code NOT_FOUND, FAILED_PRECONDITION, ...
+// for a refused one, ERROR_CODE_UNSPECIFIED for an accepted one.
+struct IdOutcome {
+  uint64_t id;
+  wire::ErrorCode code;
+  std::string message;
+};
+
+wire::Envelope idOutcomes(const std::vector<IdOutcome>& outcomes) {
+  wire::Envelope reply;
+  for (const auto& o : outcomes) {
+    auto* outcome = reply.mutable_id_outcomes()->add_outcomes();
+    outcome->set_id(o.id);
+    outcome->set_ok(o.code == wire::ERROR_CODE_UNSPECIFIED);
+    outcome->set_code(o.code);
+    outcome->set_message(o.message);
+  }
+  return reply;
+}
+
+CliRun runAgainstOutcomes(const std::string& command, std::vector<IdOutcome> outcomes) {
+  ScriptedBroker broker;
+  broker.run([command, outcomes](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.body_case(),
+              command == "cancel" ? wire::Envelope::kCancel : wire::Envelope::kRetry);
+    side.reply(*request, idOutcomes(outcomes));
+  });
+  std::vector<std::string> args = {"--broker", broker.endpoint(), command};
+  for (const auto& o : outcomes) {
+    args.push_back(std::to_string(o.id));
+  }
+  return run(args);
+}
+
+// The broker answers a cancel of a job that exists but is already final
+// with FAILED_PRECONDITION: a refusal (exit 1), not an unknown job (exit 4).
+TEST(Cli, CancelOfAFinalJobIsARefusalNotANotFound) {
+  CliRun r = runAgainstOutcomes(
+      "cancel", {{12, wire::FAILED_PRECONDITION,
+                  "job 12 is succeeded; only jobs that are not final can be cancelled"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out,
+                       "12  refused  job 12 is succeeded; only jobs that are not final "
+                       "can be cancelled"))
+      << r.out;
+  EXPECT_EQ(r.err, "gantryctl cancel: 1 of 1 jobs refused (see MESSAGE)\n");
+}
+
+// cancel and retry read per-id codes the same way: exit 4 only when every
+// refused id is NOT_FOUND, exit 1 as soon as one is refused for another
+// reason.
+class IdsCommand : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(IdsCommand, ExitsFourOnlyWhenEveryRefusedIdIsUnknown) {
+  CliRun r = runAgainstOutcomes(GetParam(), {{1, wire::ERROR_CODE_UNSPECIFIED, ""},
+                                             {2, wire::NOT_FOUND, "job 2 not found"},
+                                             {3, wire::NOT_FOUND, "job 3 not found"}});
+  EXPECT_EQ(r.code, 4);
+  EXPECT_EQ(r.err, "gantryctl " + GetParam() + ": 2 of 3 jobs refused (see MESSAGE)\n");
+}
+
+TEST_P(IdsCommand, AnyOtherRefusalExitsOne) {
+  CliRun r = runAgainstOutcomes(GetParam(), {{2, wire::NOT_FOUND, "job 2 not found"},
+                                             {3, wire::FAILED_PRECONDITION, "job 3 is final"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "job 3 is final")) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(CancelAndRetry, IdsCommand, ::testing::Values("cancel", "retry"));
+
 TEST(Cli, ResumeUnpausesTheQueue) {
   ScriptedBroker broker;
   broker.run([](ScriptedBroker::Side& side) {
