@@ -93,9 +93,34 @@ TEST(BatchFile, WrongTypeNamesLineAndField) {
 }
 
 TEST(BatchFile, OutOfRangeNamesLineAndField) {
-  EXPECT_EQ(errorOf(R"({"kind":"b","priority":12})"), "jobs.jsonl:1: priority: 12 is outside 0..9");
-  EXPECT_EQ(errorOf(R"({"kind":"b","max_attempts":-1})"),
-            "jobs.jsonl:1: max_attempts: -1 is outside 0..4294967295");
+  EXPECT_EQ(errorOf(R"({"kind":"b","priority":12})"),
+            "jobs.jsonl:1: priority: must be an integer in 0..9, got 12");
+}
+
+// The ranges are the job limits (job_spec.h), as the matching flags say
+// them, not those of the uint32 fields that carry the values.
+TEST(BatchFile, RangesAreTheJobLimits) {
+  const std::string attempts =
+      "max_attempts: must be an integer in 0..1000 (0: the kind's default), got ";
+  EXPECT_EQ(errorOf(R"({"kind":"b","max_attempts":-1})"), "jobs.jsonl:1: " + attempts + "-1");
+  EXPECT_EQ(errorOf(R"({"kind":"b","max_attempts":1001})"), "jobs.jsonl:1: " + attempts + "1001");
+  EXPECT_EQ(errorOf(R"({"kind":"b","max_attempts":"x"})"), "jobs.jsonl:1: " + attempts + "\"x\"");
+  const std::string timeout =
+      "timeout_ms: must be milliseconds in 0..86400000 (at most 24h; 0: the kind's default), got ";
+  EXPECT_EQ(errorOf(R"({"kind":"b","timeout_ms":-1})"), "jobs.jsonl:1: " + timeout + "-1");
+  EXPECT_EQ(errorOf(R"({"kind":"b","timeout_ms":86400001})"),
+            "jobs.jsonl:1: " + timeout + "86400001");
+  EXPECT_EQ(errorOf(R"({"kind":"b","timeout_ms":4294967296})"),
+            "jobs.jsonl:1: " + timeout + "4294967296");
+  EXPECT_EQ(errorOf(R"({"kind":"b","run_at_ms":-5})"),
+            "jobs.jsonl:1: run_at_ms: must be unix milliseconds >= 0, got -5");
+}
+
+TEST(BatchFile, TheLimitsAreAccepted) {
+  auto batch = parse(R"({"kind":"k","max_attempts":1000,"timeout_ms":86400000})");
+  ASSERT_TRUE(batch.isOk()) << batch.status().toString();
+  EXPECT_EQ(batch->specs[0].max_attempts(), 1000u);
+  EXPECT_EQ(batch->specs[0].timeout_ms(), 86'400'000u);
 }
 
 TEST(BatchFile, SpecRulesComeFromValidateJobSpec) {

@@ -74,30 +74,197 @@ TEST_P(CliUsageError, ExitsTwoBeforeContactingTheBroker) {
   CliRun r = run(args);
 
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_FALSE(r.err.empty());
+  // One line in gantryctl's voice, whether the parser or a command found it.
+  EXPECT_EQ(r.err.rfind("gantryctl", 0), 0u) << r.err;
+  EXPECT_EQ(countLines(r.err), 1u) << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     BadInputs, CliUsageError,
+    ::testing::Values(std::vector<std::string>{},
+                      std::vector<std::string>{"frobnicate"},
+                      std::vector<std::string>{"submit"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--bogus"},
+                      std::vector<std::string>{"submit", "--kind"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--run-at", "-5"},
+                      std::vector<std::string>{"submit", "--kind", "has space"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s",
+                                               "--run-at", "5"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--payload", "a",
+                                               "--payload-file", "f"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--payload-file",
+                                               "/nonexistent/payload"},
+                      std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
+                      std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
+                      std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
+                      std::vector<std::string>{"get"},
+                      std::vector<std::string>{"get", "abc"},
+                      std::vector<std::string>{"get", "0"},
+                      std::vector<std::string>{"list", "--state", "bogus"},
+                      std::vector<std::string>{"list", "--limit", "0"},
+                      std::vector<std::string>{"list", "--after", "-1"},
+                      std::vector<std::string>{"get", "-1"},
+                      std::vector<std::string>{"cancel"},
+                      std::vector<std::string>{"cancel", "7", "-1"},
+                      std::vector<std::string>{"retry", "0"},
+                      std::vector<std::string>{"pause"},
+                      std::vector<std::string>{"pause", ""},
+                      std::vector<std::string>{"resume", ""},
+                      std::vector<std::string>{"pause", "has space"},
+                      std::vector<std::string>{"migrate"},
+                      std::vector<std::string>{"migrate", "down", "--steps", "0"},
+                      std::vector<std::string>{"--timeout", "0s", "stats"},
+                      std::vector<std::string>{"--timeout", "soon", "stats"}));
+
+struct ExpectedError {
+  std::vector<std::string> args;
+  std::string err;
+};
+
+// Names a failing case by its command line.
+void PrintTo(const ExpectedError& expected, std::ostream* os) {
+  *os << "gantryctl";
+  for (const auto& arg : expected.args) {
+    *os << " '" << arg << "'";
+  }
+}
+
+// The exact error line: the command, what is wrong and, for a value, what
+// is accepted (for numbers the limits of job_spec.h, not the range of the
+// C++ type behind them) and what was given. The broker is silent, so a
+// command that contacted it would exit 3 instead.
+class CliUsageMessage : public ::testing::TestWithParam<ExpectedError> {};
+
+TEST_P(CliUsageMessage, IsOneLineNamingTheCommandAndTheProblem) {
+  ScriptedBroker silent;
+  std::vector<std::string> args = {"--broker", silent.endpoint(), "--timeout", "10ms"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+
+  CliRun r = run(args);
+
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, GetParam().err);
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    NumbersAndNames, CliUsageMessage,
     ::testing::Values(
-        std::vector<std::string>{}, std::vector<std::string>{"frobnicate"},
-        std::vector<std::string>{"submit"},
-        std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
-        std::vector<std::string>{"submit", "--kind", "has space"},
-        std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
-        std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s", "--run-at", "5"},
-        std::vector<std::string>{"submit", "--kind", "k", "--payload", "a", "--payload-file", "f"},
-        std::vector<std::string>{"submit", "--kind", "k", "--payload-file", "/nonexistent/payload"},
-        std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
-        std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
-        std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
-        std::vector<std::string>{"get"}, std::vector<std::string>{"get", "abc"},
-        std::vector<std::string>{"get", "0"}, std::vector<std::string>{"list", "--state", "bogus"},
-        std::vector<std::string>{"list", "--limit", "0"}, std::vector<std::string>{"cancel"},
-        std::vector<std::string>{"pause"}, std::vector<std::string>{"migrate"},
-        std::vector<std::string>{"migrate", "down", "--steps", "0"},
-        std::vector<std::string>{"--timeout", "0s", "stats"},
-        std::vector<std::string>{"--timeout", "soon", "stats"}));
+        ExpectedError{{"submit", "--kind", "k", "--run-at", "-5"},
+                      "gantryctl submit: --run-at: must be unix milliseconds >= 0, got -5\n"},
+        ExpectedError{{"submit", "--kind", "k", "--priority", "x"},
+                      "gantryctl submit: --priority: must be an integer in 0..9, got x\n"},
+        ExpectedError{{"submit", "--kind", "k", "--priority", "12"},
+                      "gantryctl submit: --priority: must be an integer in 0..9, got 12\n"},
+        ExpectedError{{"submit", "--kind", "k", "--max-attempts", "-1"},
+                      "gantryctl submit: --max-attempts: must be an integer in 0..1000 (0: the "
+                      "kind's default), got -1\n"},
+        ExpectedError{{"submit", "--kind", "k", "--max-attempts", "1001"},
+                      "gantryctl submit: --max-attempts: must be an integer in 0..1000 (0: the "
+                      "kind's default), got 1001\n"},
+        ExpectedError{{"submit", "--kind", "k", "--timeout", "25h"},
+                      "gantryctl submit: --timeout: must be at most 24h, got 25h\n"},
+        ExpectedError{{"get", "-1"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got -1\n"},
+        ExpectedError{{"get", "0"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got 0\n"},
+        ExpectedError{{"cancel", "7", "-1"},
+                      "gantryctl cancel: ID: must be a job id (an integer >= 1), got -1\n"},
+        ExpectedError{{"retry", "x"},
+                      "gantryctl retry: ID: must be a job id (an integer >= 1), got x\n"},
+        ExpectedError{{"get", "1e3"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got 1e3\n"},
+        ExpectedError{{"get", "99999999999999999999"},
+                      "gantryctl get: ID: must be a job id (an integer >= 1), got "
+                      "99999999999999999999\n"},
+        ExpectedError{{"list", "--limit", "1001"},
+                      "gantryctl list: --limit: must be an integer in 1..1000, got 1001\n"},
+        ExpectedError{{"list", "--after", "-1"},
+                      "gantryctl list: --after: must be a job id (an integer >= 0; 0 starts at "
+                      "the first job), got -1\n"},
+        ExpectedError{{"migrate", "up", "--to", "0"},
+                      "gantryctl migrate up: --to: must be a migration version (an integer >= "
+                      "1), got 0\n"},
+        ExpectedError{{"migrate", "down", "--steps", "x"},
+                      "gantryctl migrate down: --steps: must be an integer >= 1, got x\n"},
+        ExpectedError{{"pause", ""}, "gantryctl pause: queue must not be empty\n"},
+        ExpectedError{{"resume", ""}, "gantryctl resume: queue must not be empty\n"},
+        ExpectedError{{"pause", "has space"},
+                      "gantryctl pause: queue must be printable with no spaces\n"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    ParserErrors, CliUsageMessage,
+    ::testing::Values(
+        ExpectedError{{"submit", "--kind", "k", "--bogus"},
+                      "gantryctl submit: the following argument was not expected: --bogus; run "
+                      "gantryctl submit --help\n"},
+        ExpectedError{{"submit", "--kind"},
+                      "gantryctl submit: --kind: 1 required TEXT missing; run gantryctl submit "
+                      "--help\n"},
+        ExpectedError{{"submit", "--kind", "k", "--delay", "1s", "--run-at", "5"},
+                      "gantryctl submit: --delay excludes --run-at; run gantryctl submit "
+                      "--help\n"},
+        ExpectedError{{"get"}, "gantryctl get: ID is required; run gantryctl get --help\n"},
+        ExpectedError{{"migrate"},
+                      "gantryctl migrate: a subcommand is required; run gantryctl migrate "
+                      "--help\n"},
+        ExpectedError{{"stats", "--timeout", "soon"},
+                      "gantryctl stats: --timeout: invalid duration 'soon': expected a number at "
+                      "'soon'; write e.g. 500ms, 30s, 5m, 2h, 1d or 1h30m\n"},
+        ExpectedError{{"frobnicate"},
+                      "gantryctl: unknown command 'frobnicate'; run gantryctl --help\n"},
+        ExpectedError{{}, "gantryctl: no command given; run gantryctl --help\n"}));
+
+// docs/operations.md, "submit": with --json the document is always printed,
+// with an error field, also when the input was refused before anything was
+// sent; the error line still goes to stderr and the exit code stays 2.
+class SubmitJsonUsageError : public ::testing::TestWithParam<ExpectedError> {};
+
+TEST_P(SubmitJsonUsageError, PrintsTheDocumentWithTheError) {
+  ScriptedBroker silent;
+  std::vector<std::string> args = {"--broker", silent.endpoint(), "--timeout",
+                                   "10ms",     "--json",          "submit"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+
+  CliRun r = run(args, "{\"kind\":\"k\",\"max_attempts\":-1}\n");
+
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "gantryctl submit: " + GetParam().err + "\n");
+  ASSERT_FALSE(r.out.empty());
+  const nlohmann::json expected = {
+      {"jobs", nlohmann::json::array()},
+      {"submitted", 0},
+      {"duplicates", 0},
+      {"error", {{"code", "invalid argument"}, {"message", GetParam().err}}}};
+  EXPECT_EQ(nlohmann::json::parse(r.out), expected) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RefusedInputs, SubmitJsonUsageError,
+    ::testing::Values(
+        ExpectedError{{"--kind", "k", "--priority", "12"},
+                      "--priority: must be an integer in 0..9, got 12"},
+        ExpectedError{{"--kind", "k", "--delay", "5x"},
+                      "--delay: invalid duration '5x': unknown unit 'x'; write e.g. 500ms, 30s, "
+                      "5m, 2h, 1d or 1h30m"},
+        ExpectedError{{}, "--kind is required (or give --batch FILE)"},
+        ExpectedError{{"--kind", "has space"}, "kind must be printable with no spaces"},
+        ExpectedError{{"--batch", "-"},
+                      "<stdin>:1: max_attempts: must be an integer in 0..1000 (0: the kind's "
+                      "default), got -1"},
+        ExpectedError{{"--kind", "k", "--bogus"},
+                      "the following argument was not expected: --bogus; run gantryctl submit "
+                      "--help"}));
+
+TEST(Cli, SubmitJsonAfterTheSubcommandStillGetsTheDocument) {
+  CliRun r = run({"submit", "--kind", "k", "--run-at", "-5", "--json"});
+  EXPECT_EQ(r.code, 2);
+  ASSERT_FALSE(r.out.empty());
+  EXPECT_EQ(nlohmann::json::parse(r.out)["error"]["message"],
+            "--run-at: must be unix milliseconds >= 0, got -5");
+}
 
 TEST(Cli, UnparseableBrokerEndpointIsAUsageError) {
   CliRun r = run({"--broker", "nonsense", "stats"});
@@ -118,7 +285,7 @@ TEST(Cli, BadBatchLineIsReportedWithFileAndLine) {
   CliRun r = run({"--broker", silent.endpoint(), "--timeout", "10ms", "submit", "--batch", "-"},
                  "{\"kind\":\"a\"}\n{\"kind\":\"b\",\"priority\":99}\n");
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "<stdin>:2: priority: 99 is outside 0..9")) << r.err;
+  EXPECT_TRUE(contains(r.err, "<stdin>:2: priority: must be an integer in 0..9, got 99")) << r.err;
 }
 
 TEST(Cli, SilentBrokerExitsThreeAndSaysWhere) {
@@ -140,6 +307,19 @@ TEST(Cli, NotFoundExitsFour) {
   CliRun r = run({"--broker", broker.endpoint(), "get", "7"});
   EXPECT_EQ(r.code, 4);
   EXPECT_EQ(r.err, "gantryctl get: job 7 not found\n");
+}
+
+// CLI11 alone would read "010" as octal 8.
+TEST(Cli, NumbersAreDecimalEvenWithLeadingZeros) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.get().id(), 10u);
+    side.replyError(*request, wire::NOT_FOUND, "job 10 not found");
+  });
+  CliRun r = run({"--broker", broker.endpoint(), "get", "010"});
+  EXPECT_EQ(r.code, 4) << r.err;
 }
 
 TEST(Cli, QueueFullExitsOneWithAdvice) {
@@ -322,6 +502,78 @@ TEST(Cli, RetryExitsOneWhenAnyJobIsRefused) {
   EXPECT_TRUE(contains(r.out, "job 2 is running, not dead"));
   EXPECT_TRUE(contains(r.err, "1 of 2 jobs refused"));
 }
+
+// A reply of one outcome per id; code NOT_FOUND, FAILED_PRECONDITION, ...
+// for a refused one, ERROR_CODE_UNSPECIFIED for an accepted one.
+struct IdOutcome {
+  uint64_t id;
+  wire::ErrorCode code;
+  std::string message;
+};
+
+wire::Envelope idOutcomes(const std::vector<IdOutcome>& outcomes) {
+  wire::Envelope reply;
+  for (const auto& o : outcomes) {
+    auto* outcome = reply.mutable_id_outcomes()->add_outcomes();
+    outcome->set_id(o.id);
+    outcome->set_ok(o.code == wire::ERROR_CODE_UNSPECIFIED);
+    outcome->set_code(o.code);
+    outcome->set_message(o.message);
+  }
+  return reply;
+}
+
+CliRun runAgainstOutcomes(const std::string& command, std::vector<IdOutcome> outcomes) {
+  ScriptedBroker broker;
+  broker.run([command, outcomes](ScriptedBroker::Side& side) {
+    auto request = side.receive();
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->envelope.body_case(),
+              command == "cancel" ? wire::Envelope::kCancel : wire::Envelope::kRetry);
+    side.reply(*request, idOutcomes(outcomes));
+  });
+  std::vector<std::string> args = {"--broker", broker.endpoint(), command};
+  for (const auto& o : outcomes) {
+    args.push_back(std::to_string(o.id));
+  }
+  return run(args);
+}
+
+// The broker answers a cancel of a job that exists but is already final
+// with FAILED_PRECONDITION: a refusal (exit 1), not an unknown job (exit 4).
+TEST(Cli, CancelOfAFinalJobIsARefusalNotANotFound) {
+  CliRun r = runAgainstOutcomes(
+      "cancel", {{12, wire::FAILED_PRECONDITION,
+                  "job 12 is succeeded; only jobs that are not final can be cancelled"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out,
+                       "12  refused  job 12 is succeeded; only jobs that are not final "
+                       "can be cancelled"))
+      << r.out;
+  EXPECT_EQ(r.err, "gantryctl cancel: 1 of 1 jobs refused (see MESSAGE)\n");
+}
+
+// cancel and retry read per-id codes the same way: exit 4 only when every
+// refused id is NOT_FOUND, exit 1 as soon as one is refused for another
+// reason.
+class IdsCommand : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(IdsCommand, ExitsFourOnlyWhenEveryRefusedIdIsUnknown) {
+  CliRun r = runAgainstOutcomes(GetParam(), {{1, wire::ERROR_CODE_UNSPECIFIED, ""},
+                                             {2, wire::NOT_FOUND, "job 2 not found"},
+                                             {3, wire::NOT_FOUND, "job 3 not found"}});
+  EXPECT_EQ(r.code, 4);
+  EXPECT_EQ(r.err, "gantryctl " + GetParam() + ": 2 of 3 jobs refused (see MESSAGE)\n");
+}
+
+TEST_P(IdsCommand, AnyOtherRefusalExitsOne) {
+  CliRun r = runAgainstOutcomes(GetParam(), {{2, wire::NOT_FOUND, "job 2 not found"},
+                                             {3, wire::FAILED_PRECONDITION, "job 3 is final"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "job 3 is final")) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(CancelAndRetry, IdsCommand, ::testing::Values("cancel", "retry"));
 
 TEST(Cli, ResumeUnpausesTheQueue) {
   ScriptedBroker broker;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "gantry/pg/migrator.h"
 #include "gantry/tools/cli.h"
@@ -34,6 +35,19 @@ int versionIn(const std::string& json_text) {
   return nlohmann::json::parse(json_text)["version"].get<int>();
 }
 
+// A database at this build's schema plus one version a newer build applied.
+std::string databaseFromANewerBuild() {
+  const std::string url = test::TestPostgres::shared().createDatabase();
+  EXPECT_EQ(migrate({"up", "--database-url", url}).code, 0);
+  auto connection = pg::openConnection(url);
+  EXPECT_TRUE(connection.isOk()) << connection.status().toString();
+  pqxx::work tx(**connection);
+  tx.exec_params("INSERT INTO gantry_schema_migrations (version, name) VALUES ($1, $2)",
+                 pg::requiredSchemaVersion() + 1, "from_a_newer_build");
+  tx.commit();
+  return url;
+}
+
 TEST(MigrateCommand, UpAppliesEverythingStatusShowsItDownRevertsOneStep) {
   const std::string url = test::TestPostgres::shared().createDatabase();
   const int required = pg::requiredSchemaVersion();
@@ -62,6 +76,52 @@ TEST(MigrateCommand, UpAppliesEverythingStatusShowsItDownRevertsOneStep) {
   ASSERT_EQ(pending.code, 0) << pending.err;
   EXPECT_NE(pending.out.find("pending"), std::string::npos) << pending.out;
   EXPECT_NE(pending.err.find("gantryctl migrate up"), std::string::npos) << pending.err;
+}
+
+TEST(MigrateCommand, DownOfAVersionFromANewerBuildNamesTheCommandOnce) {
+  const std::string url = databaseFromANewerBuild();
+  const std::string newer = std::to_string(pg::requiredSchemaVersion() + 1);
+
+  MigrateRun down = migrate({"down", "--database-url", url});
+
+  EXPECT_EQ(down.code, 1);
+  EXPECT_EQ(down.err, "gantryctl migrate down: version " + newer +
+                          " (from_a_newer_build) is not known to this build; use the build that "
+                          "applied it\n");
+}
+
+TEST(MigrateCommand, StatusShowsAVersionFromANewerBuildAsUnknown) {
+  const std::string url = databaseFromANewerBuild();
+  const int required = pg::requiredSchemaVersion();
+  const std::string warning = "version " + std::to_string(required + 1) +
+                              " is applied but unknown to this build: this gantryctl (schema "
+                              "version " +
+                              std::to_string(required) +
+                              ") is older than the database schema; use the newer gantryctl "
+                              "that applied it\n";
+
+  MigrateRun human = migrate({"status", "--database-url", url});
+  ASSERT_EQ(human.code, 0) << human.err;
+  EXPECT_NE(human.out.find(std::to_string(required) + "  " + pg::builtinMigrations().back().name),
+            std::string::npos)
+      << human.out;
+  EXPECT_NE(human.out.find(std::to_string(required + 1) +
+                           "  from_a_newer_build  applied, unknown to this build"),
+            std::string::npos)
+      << human.out;
+  EXPECT_EQ(human.err, warning);
+
+  MigrateRun json = migrate({"status", "--database-url", url, "--json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto migrations = nlohmann::json::parse(json.out)["migrations"];
+  ASSERT_EQ(migrations.size(), pg::builtinMigrations().size() + 1) << json.out;
+  for (size_t i = 0; i + 1 < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i]["known"], true) << migrations[i];
+  }
+  EXPECT_EQ(migrations.back()["version"], required + 1);
+  EXPECT_EQ(migrations.back()["applied"], true);
+  EXPECT_EQ(migrations.back()["known"], false);
+  EXPECT_EQ(json.err, warning);
 }
 
 TEST(MigrateCommand, UnreachableDatabaseExitsThree) {

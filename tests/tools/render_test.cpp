@@ -194,6 +194,25 @@ TEST(RenderJobTable, ShowsStateNamesRelativeTimesAndAttempts) {
   EXPECT_EQ(rows[2].find("queued"), state_column);
 }
 
+// docs/operations.md, "list": ATTEMPT is the attempts started out of the
+// job's maximum. A job submitted without --max-attempts has its kind's
+// default as its maximum, which the broker stores with the job and sends.
+TEST(RenderJobTable, AttemptIsAttemptsStartedOutOfTheJobsMaximum) {
+  wire::ListReply reply;
+  wire::Job waiting = sampleJob();
+  waiting.set_state(wire::FAILED);
+  waiting.set_attempt(2);
+  waiting.mutable_spec()->set_max_attempts(5);
+  *reply.add_jobs() = waiting;
+
+  const auto rows = lines(renderJobTable(reply, kNow));
+
+  ASSERT_EQ(rows.size(), 2u);
+  const size_t attempt_column = rows[0].find("ATTEMPT");
+  ASSERT_NE(attempt_column, std::string::npos);
+  EXPECT_EQ(rows[1].substr(attempt_column, 5), "2/5  ") << rows[1];
+}
+
 TEST(RenderJobDetail, ShowsTextPayloadsAndHidesBinaryOnes) {
   wire::GetReply reply;
   *reply.mutable_job() = sampleJob();

@@ -1,12 +1,11 @@
 #include "gantry/tools/batch_file.h"
 
-#include <limits>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "gantry/tools/integer_rule.h"
 #include "gantry/tools/text_encoding.h"
-#include "gantry/tools/time_text.h"
 
 namespace gantry::tools {
 namespace {
@@ -28,23 +27,21 @@ std::string parseErrorText(const std::string& what) {
   return column == std::string::npos ? what : what.substr(column);
 }
 
-// The value of an integer field within [min, max].
-Result<int64_t> integerIn(const json& value, std::string_view field, int64_t min, int64_t max) {
-  const std::string range = std::to_string(min) + ".." + std::to_string(max);
+// The value of an integer field within the rule's range. JSON numbers
+// beyond int64 arrive as unsigned or as floats, and are refused as such.
+Result<int64_t> integerField(const json& value, std::string_view field, const IntegerRule& rule) {
   if (value.is_number_unsigned()) {
     const auto u = value.get<uint64_t>();
-    if (u <= static_cast<uint64_t>(max)) {
+    if (u <= static_cast<uint64_t>(rule.max) && static_cast<int64_t>(u) >= rule.min) {
       return static_cast<int64_t>(u);
     }
   } else if (value.is_number_integer()) {
     const auto s = value.get<int64_t>();
-    if (s >= min && s <= max) {
+    if (s >= rule.min && s <= rule.max) {
       return s;
     }
-  } else {
-    return fieldError(field, "must be an integer in " + range + ", got " + value.dump());
   }
-  return fieldError(field, value.dump() + " is outside " + range);
+  return fieldError(field, ruleViolation(rule, value.dump()));
 }
 
 Result<std::string> stringField(const json& value, std::string_view field) {
@@ -65,9 +62,8 @@ struct LineFields {
   bool has_unique = false;
 };
 
-Status applyField(const std::string& name, const json& value, wire::JobSpec& spec,
-                  LineFields& seen) {
-  constexpr int64_t kUint32Max = std::numeric_limits<uint32_t>::max();
+Status applyField(const std::string& name, const json& value, const JobLimits& limits,
+                  wire::JobSpec& spec, LineFields& seen) {
   if (name == "kind" || name == "queue" || name == "traceparent") {
     auto text = stringField(value, name);
     if (!text.isOk()) {
@@ -126,7 +122,7 @@ Status applyField(const std::string& name, const json& value, wire::JobSpec& spe
     return Status::ok();
   }
   if (name == "priority") {
-    auto n = integerIn(value, name, kMinPriority, kMaxPriority);
+    auto n = integerField(value, name, priorityRule());
     if (!n.isOk()) {
       return n.status();
     }
@@ -134,8 +130,7 @@ Status applyField(const std::string& name, const json& value, wire::JobSpec& spe
     return Status::ok();
   }
   if (name == "delay_ms" || name == "run_at_ms") {
-    const int64_t max = name == "delay_ms" ? kMaxDurationMs : std::numeric_limits<int64_t>::max();
-    auto n = integerIn(value, name, 0, max);
+    auto n = integerField(value, name, name == "delay_ms" ? delayMsRule() : runAtMsRule());
     if (!n.isOk()) {
       return n.status();
     }
@@ -143,11 +138,13 @@ Status applyField(const std::string& name, const json& value, wire::JobSpec& spe
     return Status::ok();
   }
   if (name == "max_attempts" || name == "timeout_ms") {
-    auto n = integerIn(value, name, 0, kUint32Max);
+    const bool is_attempts = name == "max_attempts";
+    auto n =
+        integerField(value, name, is_attempts ? maxAttemptsRule(limits) : timeoutMsRule(limits));
     if (!n.isOk()) {
       return n.status();
     }
-    if (name == "max_attempts") {
+    if (is_attempts) {
       spec.set_max_attempts(static_cast<uint32_t>(*n));
     } else {
       spec.set_timeout_ms(static_cast<uint32_t>(*n));
@@ -176,7 +173,7 @@ Result<wire::JobSpec> parseBatchLine(std::string_view line, const BatchOptions& 
     if (value.is_null()) {
       continue;
     }
-    if (Status s = applyField(name, value, spec, seen); !s.isOk()) {
+    if (Status s = applyField(name, value, options.limits, spec, seen); !s.isOk()) {
       return s;
     }
   }

@@ -1,5 +1,6 @@
 #include "gantry/tools/cli.h"
 
+#include <cctype>
 #include <istream>
 #include <ostream>
 
@@ -48,6 +49,65 @@ const Command* chosenCommand(const CommandList& commands) {
   return nullptr;
 }
 
+// The subcommands the parser had entered, as typed: "submit", "migrate
+// down"; empty when it failed before any.
+std::string parsedCommandPath(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + sub->get_name();
+  }
+  return path;
+}
+
+// CLI11's message in our voice: lower case like ours ("The following
+// argument..."; "ID is required" keeps its capitals) and, where the
+// command line itself is malformed, where to read how it goes. Validation
+// errors already say what is accepted.
+std::string parseErrorMessage(const CLI::ParseError& e, const std::string& path) {
+  std::string message = e.what();
+  if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+      !std::isupper(static_cast<unsigned char>(message[1]))) {
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  }
+  if (e.get_name() != "ValidationError") {
+    message += "; run gantryctl " + (path.empty() ? "" : path + " ") + "--help";
+  }
+  return message;
+}
+
+// Without a command CLI11 says "A subcommand is required", also when the
+// command was misspelt.
+std::string missingCommandMessage(const CLI::App& app) {
+  for (const std::string& arg : app.remaining()) {
+    if (!arg.empty() && arg[0] != '-') {
+      return "unknown command '" + arg + "'; run gantryctl --help";
+    }
+  }
+  return "no command given; run gantryctl --help";
+}
+
+// A parser error, reported like the commands' own usage errors: one line,
+// "gantryctl <command>: ...", by the command the user was typing.
+int reportParseError(const CLI::App& app, const CommandList& commands, const CLI::ParseError& e,
+                     CommandContext& ctx) {
+  const std::string path = parsedCommandPath(app);
+  if (path.empty()) {
+    ctx.err() << "gantryctl: "
+              << (e.get_name() == "RequiredError" ? missingCommandMessage(app)
+                                                  : parseErrorMessage(e, path))
+              << "\n";
+    return toInt(ExitCode::kUsage);
+  }
+  const std::string message = parseErrorMessage(e, path);
+  for (const auto& command : commands) {
+    if (command.app->parsed() && command.report_usage_error) {
+      return command.report_usage_error(ctx, message);
+    }
+  }
+  return ctx.usageError(path, message);
+}
+
 }  // namespace
 
 int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
@@ -77,8 +137,16 @@ int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
     // Help and version are "errors" with exit code 0 in CLI11.
-    const int code = app.exit(e, out, err);
-    return code == 0 ? toInt(ExitCode::kOk) : toInt(ExitCode::kUsage);
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      app.exit(e, out, err);
+      return toInt(ExitCode::kOk);
+    }
+    // Whether --json was seen before the error, for commands that print
+    // their document even on failure.
+    GlobalOptions global;
+    global.json = app.get_option("--json")->count() > 0;
+    CommandContext context(std::move(global), in, out, err, clock);
+    return reportParseError(app, commands, e, context);
   }
 
   const Command* command = chosenCommand(commands);

@@ -3,6 +3,7 @@
 #include <ostream>
 #include <utility>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "gantry/tools/render_json.h"
@@ -36,6 +37,20 @@ void CommandContext::printJson(const nlohmann::json& document) { out_ << dumpJso
 std::string checkDuration(const std::string& text) {
   auto parsed = parseDurationMs(text);
   return parsed.isOk() ? std::string() : parsed.status().message();
+}
+
+CLI::Validator checkInteger(IntegerRule rule) {
+  return CLI::Validator(
+      [rule = std::move(rule)](std::string& text) {
+        auto parsed = parseInteger(text, rule);
+        if (!parsed.isOk()) {
+          return parsed.status().message();
+        }
+        // What CLI11 converts next is the number as checked.
+        text = std::to_string(*parsed);
+        return std::string();
+      },
+      "", "integer");
 }
 
 }  // namespace gantry::tools

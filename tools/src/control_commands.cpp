@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "gantry/common/job_spec.h"
 #include "gantry/tools/command.h"
 #include "gantry/tools/render_human.h"
 #include "gantry/tools/render_json.h"
@@ -23,11 +24,6 @@ struct PauseFlags {
 // Shared by cancel and retry: one request for all ids, one outcome per id.
 // Exit 1 when any id was refused; each refusal says why.
 int runIdsCommand(CommandContext& ctx, const char* name, const IdsFlags& flags, bool retry) {
-  for (const uint64_t id : flags.ids) {
-    if (id == 0) {
-      return ctx.usageError(name, "job ids start at 1");
-    }
-  }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
     return ctx.usageError(name, client.status().message());
@@ -55,7 +51,22 @@ int runIdsCommand(CommandContext& ctx, const char* name, const IdsFlags& flags, 
   return toInt(ExitCode::kOk);
 }
 
+// A queue name follows the rules of a job's queue, which validateJobSpec
+// holds, except that it cannot be left empty: no default queue applies.
+Status validateQueueName(const std::string& queue) {
+  if (queue.empty()) {
+    return invalidArgument("queue must not be empty");
+  }
+  wire::JobSpec spec;
+  spec.set_kind("any");  // valid, so that any refusal is about the queue
+  spec.set_queue(queue);
+  return validateJobSpec(spec, JobLimits{});
+}
+
 int runPause(CommandContext& ctx, const char* name, const PauseFlags& flags, bool paused) {
+  if (Status s = validateQueueName(flags.queue); !s.isOk()) {
+    return ctx.usageError(name, s.message());
+  }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
     return ctx.usageError(name, client.status().message());
@@ -77,7 +88,9 @@ void addControlCommands(CLI::App& app, CommandList& commands) {
   auto cancel = std::make_shared<IdsFlags>();
   CLI::App* cancel_cmd = app.add_subcommand(
       "cancel", "cancel jobs: queued ones at once, running ones once their worker stops");
-  cancel_cmd->add_option("ID", cancel->ids, "job ids")->required();
+  cancel_cmd->add_option("ID", cancel->ids, "job ids")
+      ->required()
+      ->transform(checkInteger(jobIdRule()));
   commands.push_back({cancel_cmd, [cancel](CommandContext& ctx) {
                         return runIdsCommand(ctx, "cancel", *cancel, false);
                       }});
@@ -85,7 +98,9 @@ void addControlCommands(CLI::App& app, CommandList& commands) {
   auto retry = std::make_shared<IdsFlags>();
   CLI::App* retry_cmd =
       app.add_subcommand("retry", "revive dead jobs (dead -> queued)");
-  retry_cmd->add_option("ID", retry->ids, "job ids")->required();
+  retry_cmd->add_option("ID", retry->ids, "job ids")
+      ->required()
+      ->transform(checkInteger(jobIdRule()));
   commands.push_back({retry_cmd, [retry](CommandContext& ctx) {
                         return runIdsCommand(ctx, "retry", *retry, true);
                       }});

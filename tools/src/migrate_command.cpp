@@ -3,6 +3,7 @@
 // expect, and this is the command its error message names).
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <ostream>
 #include <string_view>
@@ -26,6 +27,9 @@ struct MigrateFlags {
 };
 
 enum class Action { kUp, kDown, kStatus };
+
+// Versions and step counts are ints, like the migrator's.
+constexpr int64_t kMaxVersion = std::numeric_limits<int>::max();
 
 // The connection string from --database-url / DATABASE_URL, or from the
 // file named by --database-url-file / DATABASE_URL_FILE.
@@ -52,13 +56,33 @@ Result<std::string> databaseUrl(const MigrateFlags& flags) {
   return url;
 }
 
-std::string migrationName(int version) {
+// The built-in migration with this version, or nullptr for one this build
+// does not know: a newer build applied it.
+const pg::Migration* builtinMigration(int version) {
   for (const auto& m : pg::builtinMigrations()) {
     if (m.version == version) {
-      return m.name;
+      return &m;
     }
   }
-  return "?";
+  return nullptr;
+}
+
+std::string migrationName(int version) {
+  const pg::Migration* migration = builtinMigration(version);
+  return migration == nullptr ? "?" : migration->name;
+}
+
+// For versions applied by a newer build: this binary and a broker of the
+// same build will not work with the schema, and must not revert it.
+std::string newerSchemaWarning(const std::vector<int>& unknown) {
+  std::string versions;
+  for (const int v : unknown) {
+    versions += (versions.empty() ? "" : ", ") + std::to_string(v);
+  }
+  return (unknown.size() == 1 ? "version " + versions + " is" : "versions " + versions + " are") +
+         " applied but unknown to this build: this gantryctl (schema version " +
+         std::to_string(pg::requiredSchemaVersion()) +
+         ") is older than the database schema; use the newer gantryctl that applied it\n";
 }
 
 nlohmann::json versionsToJson(const std::vector<int>& versions) {
@@ -67,6 +91,18 @@ nlohmann::json versionsToJson(const std::vector<int>& versions) {
     out.push_back({{"version", v}, {"name", migrationName(v)}});
   }
   return out;
+}
+
+// The migrator starts some messages with the operation ("migrate down:
+// version 4 ... is not known"); the command is already named in front of
+// the message, so it is not said twice.
+int failMigration(CommandContext& ctx, std::string_view command, const Status& status) {
+  const std::string prefix = std::string(command) + ": ";
+  if (status.message().rfind(prefix, 0) == 0) {
+    return ctx.fail(command, Status(status.code(), status.message().substr(prefix.size())),
+                    Peer::kDatabase);
+  }
+  return ctx.fail(command, status, Peer::kDatabase);
 }
 
 int printChanges(CommandContext& ctx, pg::Migrator& migrator, const char* verb,
@@ -93,6 +129,29 @@ int printChanges(CommandContext& ctx, pg::Migrator& migrator, const char* verb,
   return toInt(ExitCode::kOk);
 }
 
+bool isKnown(int version) {
+  return builtinMigration(version) != nullptr;
+}
+
+// Human status: one row per migration; pending ones get a hint on stderr.
+void printStatusTable(CommandContext& ctx, const std::vector<pg::MigrationStatus>& rows) {
+  Table table({"VERSION", "NAME", "STATE", "APPLIED AT"});
+  table.alignRight(0);
+  int pending = 0;
+  for (const auto& row : rows) {
+    pending += row.applied ? 0 : 1;
+    const char* state = !row.applied           ? "pending"
+                        : isKnown(row.version) ? "applied"
+                                               : "applied, unknown to this build";
+    table.addRow(
+        {std::to_string(row.version), row.name, state, row.applied ? row.applied_at : "-"});
+  }
+  ctx.out() << table.render();
+  if (pending > 0) {
+    ctx.err() << pending << " pending; run: gantryctl migrate up\n";
+  }
+}
+
 int printStatus(CommandContext& ctx, pg::Migrator& migrator) {
   auto rows = migrator.status();
   if (!rows.isOk()) {
@@ -104,31 +163,29 @@ int printStatus(CommandContext& ctx, pg::Migrator& migrator) {
       out.push_back({{"version", row.version},
                      {"name", row.name},
                      {"applied", row.applied},
-                     {"applied_at", row.applied ? nlohmann::json(row.applied_at) : nullptr}});
+                     {"applied_at", row.applied ? nlohmann::json(row.applied_at) : nullptr},
+                     {"known", isKnown(row.version)}});
     }
     ctx.printJson({{"migrations", std::move(out)},
                    {"required_version", pg::requiredSchemaVersion()}});
-    return toInt(ExitCode::kOk);
+  } else {
+    printStatusTable(ctx, *rows);
   }
-  Table table({"VERSION", "NAME", "STATE", "APPLIED AT"});
-  table.alignRight(0);
-  int pending = 0;
+  // Said in both forms: a warning, not a hint, as this build cannot work
+  // with the schema.
+  std::vector<int> unknown;
   for (const auto& row : *rows) {
-    pending += row.applied ? 0 : 1;
-    table.addRow({std::to_string(row.version), row.name, row.applied ? "applied" : "pending",
-                  row.applied ? row.applied_at : "-"});
+    if (!isKnown(row.version)) {
+      unknown.push_back(row.version);
+    }
   }
-  ctx.out() << table.render();
-  if (pending > 0) {
-    ctx.err() << pending << " pending; run: gantryctl migrate up\n";
+  if (!unknown.empty()) {
+    ctx.err() << newerSchemaWarning(unknown);
   }
   return toInt(ExitCode::kOk);
 }
 
 int runMigrate(CommandContext& ctx, const MigrateFlags& flags, Action action) {
-  if (action == Action::kDown && flags.steps < 1) {
-    return ctx.usageError("migrate", "--steps must be at least 1");
-  }
   auto url = databaseUrl(flags);
   if (!url.isOk()) {
     return ctx.usageError("migrate", url.status().message());
@@ -142,14 +199,14 @@ int runMigrate(CommandContext& ctx, const MigrateFlags& flags, Action action) {
     case Action::kUp: {
       auto applied = migrator.up(flags.to);
       if (!applied.isOk()) {
-        return ctx.fail("migrate up", applied.status(), Peer::kDatabase);
+        return failMigration(ctx, "migrate up", applied.status());
       }
       return printChanges(ctx, migrator, "applied", *applied);
     }
     case Action::kDown: {
       auto reverted = migrator.down(flags.steps);
       if (!reverted.isOk()) {
-        return ctx.fail("migrate down", reverted.status(), Peer::kDatabase);
+        return failMigration(ctx, "migrate down", reverted.status());
       }
       return printChanges(ctx, migrator, "reverted", *reverted);
     }
@@ -178,12 +235,14 @@ void addMigrateCommand(CLI::App& app, CommandList& commands) {
   CLI::App* up = migrate->add_subcommand("up", "apply pending migrations");
   up->add_option("--to", flags->to, "stop at this version (default: the latest)")
       ->type_name("VERSION")
-      ->check(CLI::PositiveNumber);
+      ->transform(checkInteger({1, kMaxVersion, "a migration version (an integer >= 1)"}));
   commands.push_back(
       {up, [flags](CommandContext& ctx) { return runMigrate(ctx, *flags, Action::kUp); }});
 
   CLI::App* down = migrate->add_subcommand("down", "revert the most recent migrations");
-  down->add_option("--steps", flags->steps, "how many to revert")->capture_default_str();
+  down->add_option("--steps", flags->steps, "how many to revert")
+      ->transform(checkInteger({1, kMaxVersion, "an integer >= 1"}))
+      ->capture_default_str();
   commands.push_back(
       {down, [flags](CommandContext& ctx) { return runMigrate(ctx, *flags, Action::kDown); }});
 

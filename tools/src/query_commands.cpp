@@ -14,6 +14,13 @@
 namespace gantry::tools {
 namespace {
 
+// Jobs per page; the broker caps a page at the same number.
+constexpr int64_t kMaxListLimit = 1000;
+
+IntegerRule listLimitRule() {
+  return {1, kMaxListLimit, "an integer in 1.." + std::to_string(kMaxListLimit)};
+}
+
 struct GetFlags {
   uint64_t id = 0;
   bool attempts = false;
@@ -28,9 +35,6 @@ struct ListFlags {
 };
 
 int runGet(CommandContext& ctx, const GetFlags& flags) {
-  if (flags.id == 0) {
-    return ctx.usageError("get", "job ids start at 1");
-  }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
     return ctx.usageError("get", client.status().message());
@@ -134,7 +138,7 @@ int runWorkers(CommandContext& ctx) {
 void addQueryCommands(CLI::App& app, CommandList& commands) {
   auto get = std::make_shared<GetFlags>();
   CLI::App* get_cmd = app.add_subcommand("get", "show one job");
-  get_cmd->add_option("ID", get->id, "job id")->required();
+  get_cmd->add_option("ID", get->id, "job id")->required()->transform(checkInteger(jobIdRule()));
   get_cmd->add_flag("--attempts", get->attempts, "also show every attempt");
   commands.push_back({get_cmd, [get](CommandContext& ctx) { return runGet(ctx, *get); }});
 
@@ -144,11 +148,12 @@ void addQueryCommands(CLI::App& app, CommandList& commands) {
   list_cmd->add_option("--kind", list->kind, "only this kind");
   list_cmd->add_option("--state", list->state, "only this state")
       ->check(CLI::IsMember({"queued", "running", "succeeded", "failed", "dead", "cancelled"}));
-  list_cmd->add_option("--limit", list->limit, "jobs per page")
-      ->check(CLI::Range(1, 1000))
+  list_cmd->add_option("--limit", list->limit, "jobs per page, 1.." + std::to_string(kMaxListLimit))
+      ->transform(checkInteger(listLimitRule()))
       ->capture_default_str();
   list_cmd->add_option("--after", list->after, "show ids greater than this (paging)")
-      ->type_name("ID");
+      ->type_name("ID")
+      ->transform(checkInteger(afterIdRule()));
   commands.push_back({list_cmd, [list](CommandContext& ctx) { return runList(ctx, *list); }});
 
   CLI::App* stats_cmd = app.add_subcommand("stats", "queue depths and lifetime totals");

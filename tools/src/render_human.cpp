@@ -29,6 +29,9 @@ std::string exactTime(TimeMs ms, TimeMs now) {
   return ms == 0 ? "-" : formatTimestamp(ms) + " (" + formatRelative(ms, now) + ")";
 }
 
+// Attempts started out of the job's maximum: "2/5". The broker stores the
+// kind's default as the maximum of a job submitted without one, so every
+// job it reports has one; a reply without it shows only the count.
 std::string attemptsText(const wire::Job& job) {
   const uint32_t max = job.spec().max_attempts();
   return std::to_string(job.attempt()) + (max == 0 ? "" : "/" + std::to_string(max));

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -40,6 +41,19 @@ struct SubmitFlags {
   std::string batch;
 };
 
+// --timeout after submit: a duration no longer than the longest attempt a
+// job may have.
+std::string checkJobTimeout(const std::string& text, const JobLimits& limits) {
+  auto ms = parseDurationMs(text);
+  if (!ms.isOk()) {
+    return ms.status().message();
+  }
+  if (*ms > limits.max_timeout_ms) {
+    return "must be at most " + maxTimeoutText(limits) + ", got " + text;
+  }
+  return std::string();
+}
+
 Result<std::string> readInput(CommandContext& ctx, const std::string& path, const char* what) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(ctx.in()), {});
@@ -66,12 +80,7 @@ Result<wire::JobSpec> specFromFlags(CommandContext& ctx, const SubmitFlags& flag
     spec.set_run_at_ms(*flags.run_at_ms);
   }
   if (!flags.timeout.empty()) {
-    const int64_t timeout_ms = parseDurationMs(flags.timeout).value();
-    if (timeout_ms > JobLimits{}.max_timeout_ms) {
-      return invalidArgument("--timeout " + flags.timeout + " is longer than the limit of " +
-                             formatDurationMs(JobLimits{}.max_timeout_ms));
-    }
-    spec.set_timeout_ms(static_cast<uint32_t>(timeout_ms));
+    spec.set_timeout_ms(static_cast<uint32_t>(parseDurationMs(flags.timeout).value()));
   }
   if (flags.payload) {
     spec.set_payload(*flags.payload);
@@ -101,6 +110,29 @@ Result<Batch> batchFromFile(CommandContext& ctx, const std::string& path) {
   return parseBatch(file, path, options);
 }
 
+// The --json document: the jobs acknowledged and, after a failure, what
+// went wrong (docs/operations.md, "submit").
+nlohmann::json submitDocument(nlohmann::json jobs, size_t submitted, size_t duplicates,
+                              const Status& failure, const std::string& not_sent) {
+  nlohmann::json document = {
+      {"jobs", std::move(jobs)}, {"submitted", submitted}, {"duplicates", duplicates}};
+  if (!failure.isOk()) {
+    document["error"] = {{"code", statusCodeName(failure.code())},
+                         {"message", failure.message() + not_sent}};
+  }
+  return document;
+}
+
+// A usage error, found before the broker was contacted. Scripts get the
+// --json document all the same, with nothing submitted.
+int refuse(CommandContext& ctx, std::string_view message) {
+  if (ctx.json()) {
+    ctx.printJson(
+        submitDocument(nlohmann::json::array(), 0, 0, invalidArgument(std::string(message)), ""));
+  }
+  return ctx.usageError(kName, message);
+}
+
 void printSubmitted(CommandContext& ctx, const Batch& batch, const wire::SubmitReply& reply,
                     size_t first) {
   for (int i = 0; i < reply.ids_size(); ++i) {
@@ -118,23 +150,23 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
   if (!flags.batch.empty()) {
     auto parsed = batchFromFile(ctx, flags.batch);
     if (!parsed.isOk()) {
-      return ctx.usageError(kName, parsed.status().message());
+      return refuse(ctx, parsed.status().message());
     }
     batch = std::move(*parsed);
   } else {
     if (flags.kind.empty()) {
-      return ctx.usageError(kName, "--kind is required (or give --batch FILE)");
+      return refuse(ctx, "--kind is required (or give --batch FILE)");
     }
     auto spec = specFromFlags(ctx, flags);
     if (!spec.isOk()) {
-      return ctx.usageError(kName, spec.status().message());
+      return refuse(ctx, spec.status().message());
     }
     batch.specs.push_back(std::move(*spec));
     batch.lines.push_back(0);
   }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
-    return ctx.usageError(kName, client.status().message());
+    return refuse(ctx, client.status().message());
   }
 
   nlohmann::json jobs = nlohmann::json::array();
@@ -172,13 +204,7 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
                (submitted > 0 ? ", the " + std::to_string(submitted) + " before them were" : "");
   }
   if (ctx.json()) {
-    nlohmann::json document = {
-        {"jobs", std::move(jobs)}, {"submitted", submitted}, {"duplicates", duplicates}};
-    if (!failure.isOk()) {
-      document["error"] = {{"code", statusCodeName(failure.code())},
-                           {"message", failure.message() + not_sent}};
-    }
-    ctx.printJson(document);
+    ctx.printJson(submitDocument(std::move(jobs), submitted, duplicates, failure, not_sent));
   } else if (is_batch && failure.isOk()) {
     ctx.err() << "submitted " << submitted << " jobs (" << submitted - duplicates << " new, "
               << duplicates << (duplicates == 1 ? " duplicate" : " duplicates") << ")\n";
@@ -196,9 +222,11 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
   auto flags = std::make_shared<SubmitFlags>();
   CLI::App* sub = app.add_subcommand(kName, "submit a job, or a batch of jobs from JSON lines");
   const CLI::Validator duration(checkDuration, "", "duration");
+  const JobLimits limits;
   auto* kind = sub->add_option("--kind", flags->kind, "job kind (which handler runs it)");
   auto* queue = sub->add_option("--queue", flags->queue, "queue name")->capture_default_str();
   auto* priority = sub->add_option("--priority", flags->priority, "0..9, higher runs first")
+                       ->transform(checkInteger(priorityRule()))
                        ->capture_default_str();
   auto* key = sub->add_option("--key", flags->key,
                               "concurrency key, e.g. user:42 (capped per key by the broker)");
@@ -209,13 +237,20 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
                     ->check(duration);
   auto* run_at = sub->add_option("--run-at", flags->run_at_ms, "run at this unix time (ms)")
                      ->type_name("UNIX_MS")
-                     ->check(CLI::NonNegativeNumber);
-  auto* attempts = sub->add_option("--max-attempts", flags->max_attempts,
-                                   "attempts before the job is dead (0: the kind's default)");
-  auto* timeout = sub->add_option("--timeout,--job-timeout", flags->timeout,
-                                  "per-attempt run time limit (default: the kind's)")
-                      ->type_name("DURATION")
-                      ->check(duration);
+                     ->transform(checkInteger(runAtMsRule()));
+  auto* attempts =
+      sub->add_option("--max-attempts", flags->max_attempts,
+                      "attempts before the job is dead, 0.." + std::to_string(limits.max_attempts) +
+                          " (0: the kind's default)")
+          ->transform(checkInteger(maxAttemptsRule(limits)));
+  auto* timeout =
+      sub->add_option("--timeout,--job-timeout", flags->timeout,
+                      "per-attempt run time limit, at most " + maxTimeoutText(limits) +
+                          " (default: the kind's)")
+          ->type_name("DURATION")
+          ->check(CLI::Validator(
+              [limits](const std::string& text) { return checkJobTimeout(text, limits); }, "",
+              "job timeout"));
   auto* payload = sub->add_option("--payload", flags->payload, "payload text");
   auto* payload_file = sub->add_option("--payload-file", flags->payload_file,
                                        "read the payload from a file (- for stdin)")
@@ -231,7 +266,8 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
         payload_file}) {
     batch->excludes(single);
   }
-  commands.push_back({sub, [flags](CommandContext& ctx) { return runSubmit(ctx, *flags); }});
+  commands.push_back(
+      {sub, [flags](CommandContext& ctx) { return runSubmit(ctx, *flags); }, refuse});
 }
 
 }  // namespace gantry::tools

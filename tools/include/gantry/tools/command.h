@@ -19,10 +19,12 @@
 #include "gantry/common/status.h"
 #include "gantry/net/broker_client.h"
 #include "gantry/tools/exit_code.h"
+#include "gantry/tools/integer_rule.h"
 
 namespace CLI {
 class App;
-}
+class Validator;
+}  // namespace CLI
 
 namespace gantry::tools {
 
@@ -66,10 +68,17 @@ class CommandContext {
 
 // Runs a parsed subcommand; returns the process exit code.
 using CommandRunner = std::function<int(CommandContext&)>;
+// Reports a usage error in a subcommand, found by the parser or by the
+// runner; returns the process exit code (kUsage).
+using UsageErrorReporter = std::function<int(CommandContext&, std::string_view message)>;
 
 struct Command {
   CLI::App* app;  // owned by the root App
   CommandRunner run;
+  // How the parser's errors in this subcommand are reported. Empty means
+  // CommandContext::usageError; submit sets its own because its --json
+  // document is printed even for a usage error.
+  UsageErrorReporter report_usage_error = nullptr;
 };
 using CommandList = std::vector<Command>;
 
@@ -83,5 +92,12 @@ void addMigrateCommand(CLI::App& app, CommandList& commands);   // migrate up|do
 // A CLI11 validator for DURATION options, so that "--delay 5x" is a usage
 // error reported by the parser with the accepted forms.
 std::string checkDuration(const std::string& text);
+
+// A CLI11 validator for an integer option or argument, so that "--after -1"
+// is a usage error reported by the parser in the rule's words (CLI11's own
+// would quote the range of the C++ type, or wrap -1 around to 2^64 - 1).
+// Add it with ->transform(), not ->check(): it also rewrites the value in
+// plain decimal, because CLI11 converts with base 0 ("010" is octal 8).
+CLI::Validator checkInteger(IntegerRule rule);
 
 }  // namespace gantry::tools
