@@ -20,8 +20,11 @@ gantry::broker::BrokerCore& core() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static gantry::TimeMs now = 1'700'000'000'000;
-  now += 137;
+  // Time moves on with every input; now and then the wall clock jumps, as
+  // NTP may make it, which must not matter either.
+  static gantry::Now now{1'700'000'000'000, 5'000'000};
+  now.mono_ms += 137;
+  now.wall_ms += size % 7 == 0 ? -3'600'000 : 137;
   auto decoded = gantry::decodeEnvelope(
       std::string_view(reinterpret_cast<const char*>(data), size));
   if (!decoded.status.isOk()) {
@@ -29,17 +32,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto& env = decoded.envelope;
   const std::string peer = size > 0 ? std::string(1, static_cast<char>(data[0] % 4)) : "p";
+  const gantry::broker::Sender from{peer, env.correlation_id()};
   auto& broker = core();
   switch (env.body_case()) {
-    case gantry::wire::Envelope::kHello: broker.onHello(peer, env.hello(), now); break;
-    case gantry::wire::Envelope::kCredit: broker.onCredit(peer, env.credit(), now); break;
-    case gantry::wire::Envelope::kProgress: broker.onProgress(peer, env.progress(), now); break;
-    case gantry::wire::Envelope::kResult: broker.onResult(peer, env.result(), now); break;
-    case gantry::wire::Envelope::kHeartbeat: broker.onHeartbeat(peer, now); break;
+    case gantry::wire::Envelope::kHello: broker.onHello(from, env.hello(), now); break;
+    case gantry::wire::Envelope::kCredit: broker.onCredit(from, env.credit(), now); break;
+    case gantry::wire::Envelope::kProgress: broker.onProgress(from, env.progress(), now); break;
+    case gantry::wire::Envelope::kResult: broker.onResult(from, env.result(), now); break;
+    case gantry::wire::Envelope::kHeartbeat: broker.onHeartbeat(from, now); break;
     case gantry::wire::Envelope::kSubmit: (void)broker.submit(env.submit(), now); break;
     case gantry::wire::Envelope::kCancel: (void)broker.cancel(env.cancel(), now); break;
     case gantry::wire::Envelope::kPause:
-      (void)broker.setPaused(env.pause().queue(), env.pause().paused());
+      (void)broker.setPaused(env.pause().queue(), env.pause().paused(), now);
       break;
     default: break;
   }
