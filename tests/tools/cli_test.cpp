@@ -192,7 +192,7 @@ INSTANTIATE_TEST_SUITE_P(
         ExpectedError{{"pause", ""}, "gantryctl pause: queue must not be empty\n"},
         ExpectedError{{"resume", ""}, "gantryctl resume: queue must not be empty\n"},
         ExpectedError{{"pause", "has space"},
-                      "gantryctl pause: queue must be printable with no spaces\n"}));
+                      "gantryctl pause: queue must be printable UTF-8 with no spaces or control characters\n"}));
 
 INSTANTIATE_TEST_SUITE_P(
     ParserErrors, CliUsageMessage,
@@ -250,7 +250,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "--delay: invalid duration '5x': unknown unit 'x'; write e.g. 500ms, 30s, "
                       "5m, 2h, 1d or 1h30m"},
         ExpectedError{{}, "--kind is required (or give --batch FILE)"},
-        ExpectedError{{"--kind", "has space"}, "kind must be printable with no spaces"},
+        ExpectedError{{"--kind", "has space"},
+                      "kind must be printable UTF-8 with no spaces or control characters"},
         ExpectedError{{"--batch", "-"},
                       "<stdin>:1: max_attempts: must be an integer in 0..1000 (0: the kind's "
                       "default), got -1"},

@@ -51,20 +51,8 @@ int runIdsCommand(CommandContext& ctx, const char* name, const IdsFlags& flags, 
   return toInt(ExitCode::kOk);
 }
 
-// A queue name follows the rules of a job's queue, which validateJobSpec
-// holds, except that it cannot be left empty: no default queue applies.
-Status validateQueueName(const std::string& queue) {
-  if (queue.empty()) {
-    return invalidArgument("queue must not be empty");
-  }
-  wire::JobSpec spec;
-  spec.set_kind("any");  // valid, so that any refusal is about the queue
-  spec.set_queue(queue);
-  return validateJobSpec(spec, JobLimits{});
-}
-
 int runPause(CommandContext& ctx, const char* name, const PauseFlags& flags, bool paused) {
-  if (Status s = validateQueueName(flags.queue); !s.isOk()) {
+  if (Status s = validateQueueName(flags.queue, JobLimits{}); !s.isOk()) {
     return ctx.usageError(name, s.message());
   }
   auto client = ctx.connectBroker();

@@ -37,7 +37,7 @@ Status checkName(std::string_view field, const std::string& value, bool required
 }  // namespace
 
 Status validateQueueName(const std::string& queue, const JobLimits& limits) {
-  return checkName("queue name", queue, true, limits);
+  return checkName("queue", queue, true, limits);
 }
 
 Status validateJobSpec(const wire::JobSpec& spec, const JobLimits& limits) {
