@@ -237,6 +237,7 @@ TEST_P(SubmitJsonUsageError, PrintsTheDocumentWithTheError) {
       {"jobs", nlohmann::json::array()},
       {"submitted", 0},
       {"duplicates", 0},
+      {"warnings", nlohmann::json::array()},
       {"error", {{"code", "invalid argument"}, {"message", GetParam().err}}}};
   EXPECT_EQ(nlohmann::json::parse(r.out), expected) << r.out;
 }
@@ -394,6 +395,34 @@ TEST(Cli, SubmitJsonReportsDuplicates) {
   EXPECT_EQ(json["jobs"][0]["id"], 5);
   EXPECT_EQ(json["jobs"][0]["duplicate"], true);
   EXPECT_EQ(json["duplicates"], 1);
+}
+
+// Accepted, but no connected worker runs the kind: said on stderr and in
+// the document, once however many chunks repeat it, and not an error.
+TEST(Cli, SubmitPassesOnTheBrokersWarningsOnce) {
+  ScriptedBroker broker;
+  broker.run([](ScriptedBroker::Side& side) {
+    uint64_t next_id = 1;
+    for (int chunk = 0; chunk < 2; ++chunk) {
+      auto request = side.receive();
+      ASSERT_TRUE(request);
+      const int jobs = request->envelope.submit().jobs_size();
+      wire::Envelope reply = submitReply(next_id, jobs);
+      reply.mutable_submit_reply()->add_warnings("no connected worker runs kind 'k'");
+      side.reply(*request, reply);
+      next_id += jobs;
+    }
+  });
+  std::string batch;
+  for (int i = 0; i < 600; ++i) {
+    batch += "{\"kind\":\"k\"}\n";
+  }
+  CliRun r = run({"--broker", broker.endpoint(), "--json", "submit", "--batch", "-"}, batch);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "gantryctl submit: warning: no connected worker runs kind 'k'\n");
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["warnings"], nlohmann::json::array({"no connected worker runs kind 'k'"}));
+  EXPECT_EQ(json["submitted"], 600);
 }
 
 TEST(Cli, BatchIsSentInChunksOfFiveHundred) {

@@ -279,6 +279,26 @@ TEST(RenderStats, ShowsQueuesHighestPriorityFirstAndTotals) {
   EXPECT_NE(text.find("3 since 2024-03-10 12:00:00Z"), std::string::npos) << text;
 }
 
+TEST(RenderStats, ListsKindsNoWorkerRunsOnlyWhenThereAreSome) {
+  wire::StatsReply reply;
+  EXPECT_EQ(renderStats(reply).find("KIND WITHOUT WORKERS"), std::string::npos);
+  auto* unserved = reply.add_unserved_kinds();
+  unserved->set_kind("transcribe");
+  unserved->set_jobs(42);
+  reply.set_handed_back_total(7);
+
+  const std::string text = renderStats(reply);
+
+  EXPECT_NE(text.find("KIND WITHOUT WORKERS"), std::string::npos) << text;
+  EXPECT_NE(text.find("transcribe"), std::string::npos) << text;
+  EXPECT_NE(text.find("42"), std::string::npos) << text;
+  EXPECT_NE(text.find("handed back:"), std::string::npos) << text;
+  const auto json = statsToJson(reply);
+  EXPECT_EQ(json["kinds_without_workers"][0]["kind"], "transcribe");
+  EXPECT_EQ(json["kinds_without_workers"][0]["jobs"], 42);
+  EXPECT_EQ(json["totals"]["handed_back"], 7);
+}
+
 TEST(RenderIdOutcomes, MarksRefusals) {
   wire::IdOutcomesReply reply;
   auto* ok = reply.add_outcomes();

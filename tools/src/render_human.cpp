@@ -175,12 +175,23 @@ std::string renderStats(const wire::StatsReply& reply) {
       {"rejected", std::to_string(reply.rejected_total())},
       {"stale results", std::to_string(reply.stale_results_total())},
       {"unique hits", std::to_string(reply.unique_hits_total())},
+      {"handed back", std::to_string(reply.handed_back_total())},
       {"broker", orDash(reply.broker())},
       {"owner epoch", reply.owner_epoch() == 0 ? "-"
                                                : std::to_string(reply.owner_epoch()) + " since " +
                                                      formatTimestamp(reply.owner_since_ms())},
   };
-  return queues.render() + "\n" + renderFields(totals);
+  std::string out = queues.render() + "\n" + renderFields(totals);
+  if (reply.unserved_kinds_size() > 0) {
+    // Work that waits for a worker that may never come: say so plainly.
+    Table unserved({"KIND WITHOUT WORKERS", "JOBS"});
+    unserved.alignRight(1);
+    for (const auto& kind : reply.unserved_kinds()) {
+      unserved.addRow({kind.kind(), std::to_string(kind.jobs())});
+    }
+    out += "\n" + unserved.render();
+  }
+  return out;
 }
 
 std::string renderWorkers(const wire::WorkersReply& reply, TimeMs now) {

@@ -99,9 +99,14 @@ json statsToJson(const wire::StatsReply& reply) {
         {"queued_by_priority", std::move(by_priority)},
     });
   }
+  json unserved = json::array();
+  for (const auto& kind : reply.unserved_kinds()) {
+    unserved.push_back({{"kind", kind.kind()}, {"jobs", kind.jobs()}});
+  }
   return {
       {"queues", std::move(queues)},
       {"workers", reply.workers()},
+      {"kinds_without_workers", std::move(unserved)},
       {"totals",
        {
            {"submitted", reply.submitted_total()},
@@ -113,6 +118,7 @@ json statsToJson(const wire::StatsReply& reply) {
            {"rejected", reply.rejected_total()},
            {"stale_results", reply.stale_results_total()},
            {"unique_hits", reply.unique_hits_total()},
+           {"handed_back", reply.handed_back_total()},
        }},
       {"broker",
        {

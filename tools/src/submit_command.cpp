@@ -1,5 +1,6 @@
 // gantryctl submit: one job from flags, or many from a JSON-lines file sent
 // in chunks. Everything is validated before the broker is contacted.
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -113,9 +114,12 @@ Result<Batch> batchFromFile(CommandContext& ctx, const std::string& path) {
 // The --json document: the jobs acknowledged and, after a failure, what
 // went wrong (docs/operations.md, "submit").
 nlohmann::json submitDocument(nlohmann::json jobs, size_t submitted, size_t duplicates,
-                              const Status& failure, const std::string& not_sent) {
-  nlohmann::json document = {
-      {"jobs", std::move(jobs)}, {"submitted", submitted}, {"duplicates", duplicates}};
+                              nlohmann::json warnings, const Status& failure,
+                              const std::string& not_sent) {
+  nlohmann::json document = {{"jobs", std::move(jobs)},
+                             {"submitted", submitted},
+                             {"duplicates", duplicates},
+                             {"warnings", std::move(warnings)}};
   if (!failure.isOk()) {
     document["error"] = {{"code", statusCodeName(failure.code())},
                          {"message", failure.message() + not_sent}};
@@ -128,7 +132,8 @@ nlohmann::json submitDocument(nlohmann::json jobs, size_t submitted, size_t dupl
 int refuse(CommandContext& ctx, std::string_view message) {
   if (ctx.json()) {
     ctx.printJson(
-        submitDocument(nlohmann::json::array(), 0, 0, invalidArgument(std::string(message)), ""));
+        submitDocument(nlohmann::json::array(), 0, 0, nlohmann::json::array(),
+                       invalidArgument(std::string(message)), ""));
   }
   return ctx.usageError(kName, message);
 }
@@ -170,6 +175,9 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
   }
 
   nlohmann::json jobs = nlohmann::json::array();
+  // Accepted, but something will keep the jobs waiting (no worker runs
+  // their kind): said once each, however many chunks repeat it.
+  nlohmann::json warnings = nlohmann::json::array();
   size_t submitted = 0;
   size_t duplicates = 0;
   Status failure;
@@ -185,6 +193,12 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
     for (int i = 0; i < reply->ids_size(); ++i) {
       jobs.push_back({{"id", reply->ids(i)}, {"duplicate", reply->duplicate(i)}});
       duplicates += reply->duplicate(i) ? 1 : 0;
+    }
+    for (const std::string& warning : reply->warnings()) {
+      if (std::find(warnings.begin(), warnings.end(), warning) == warnings.end()) {
+        warnings.push_back(warning);
+        ctx.err() << "gantryctl " << kName << ": warning: " << warning << "\n";
+      }
     }
     if (!ctx.json()) {
       printSubmitted(ctx, batch, *reply, begin);
@@ -204,7 +218,8 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
                (submitted > 0 ? ", the " + std::to_string(submitted) + " before them were" : "");
   }
   if (ctx.json()) {
-    ctx.printJson(submitDocument(std::move(jobs), submitted, duplicates, failure, not_sent));
+    ctx.printJson(submitDocument(std::move(jobs), submitted, duplicates, std::move(warnings),
+                                 failure, not_sent));
   } else if (is_batch && failure.isOk()) {
     ctx.err() << "submitted " << submitted << " jobs (" << submitted - duplicates << " new, "
               << duplicates << (duplicates == 1 ? " duplicate" : " duplicates") << ")\n";
