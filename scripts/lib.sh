@@ -8,7 +8,7 @@ GANTRY_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler libpqxx-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libboost-dev
-  libgtest-dev libgmock-dev postgresql jq
+  libgtest-dev libgmock-dev postgresql jq faketime
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

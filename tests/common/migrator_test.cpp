@@ -196,6 +196,31 @@ TEST_F(MigratorTest, DownOfEverythingLeavesAnEmptySchemaAndOnlyTheLedger) {
   EXPECT_TRUE(nothing->empty());
 }
 
+// 0004 gives every attempt an identity (job, lease). Rows stored before it
+// have no lease: each gets a distinct even number within its job (real
+// leases are odd), in the order the attempts happened, and none is lost.
+// Going back drops only what the old key cannot hold.
+TEST_F(MigratorTest, AttemptIdentityNumbersOldRowsAndComesBack) {
+  Migrator migrator(*connection_);
+  ASSERT_TRUE(migrator.up(3).isOk());
+  sql("INSERT INTO gantry_job_attempts (job_id, attempt, started_at_ms, finished_at_ms, outcome)"
+      " VALUES (7, 1, 100, 200, 'handed_back'), (7, 1, 200, 300, 'retryable'),"
+      "        (7, 2, 300, 400, 'succeeded'), (8, 1, 100, 200, 'fatal')");
+  ASSERT_TRUE(migrator.up(4).isOk());
+  EXPECT_EQ(sql("SELECT string_agg(job_id || ':' || attempt || ':' || lease, ' '"
+                " ORDER BY job_id, started_at_ms) FROM gantry_job_attempts"),
+            "7:1:2 7:1:4 7:2:6 8:1:2");
+  // Now two attempts of one job may share number and milliseconds.
+  sql("INSERT INTO gantry_job_attempts (job_id, lease, attempt, started_at_ms, finished_at_ms,"
+      " outcome) VALUES (9, 11, 1, 500, 500, 'handed_back'), (9, 13, 1, 500, 500, 'succeeded')");
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts WHERE job_id = 9"), "2");
+
+  auto reverted = migrator.down(1);
+  ASSERT_TRUE(reverted.isOk()) << reverted.status().toString();
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts"), "5");
+  EXPECT_EQ(sql("SELECT count(*) FROM gantry_job_attempts WHERE job_id = 9"), "1");
+}
+
 TEST_F(MigratorTest, DownRejectsNegativeSteps) {
   EXPECT_EQ(Migrator(*connection_).down(-1).status().code(), StatusCode::kInvalidArgument);
 }

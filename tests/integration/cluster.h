@@ -83,6 +83,8 @@ class Cluster {
   void useSlowHeartbeats() { heartbeat_flags_ = kSlowHeartbeatFlags; }
   // The defaults (1 s x 3), for scenarios whose timing depends on them.
   void useDefaultHeartbeats() { heartbeat_flags_.clear(); }
+  // Environment for every broker and worker started afterwards.
+  void setProcessEnv(std::map<std::string, std::string> env) { process_env_ = std::move(env); }
 
   void startBroker(std::vector<std::string> extra = {}) {
     broker_ = launchBroker("broker.log", workerEndpoint(), clientEndpoint(), std::move(extra));
@@ -100,12 +102,12 @@ class Cluster {
     std::vector<std::string> args = heartbeat_flags_;
     args.insert(args.end(), kFastBrokerFlags.begin(), kFastBrokerFlags.end());
     args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<ChildProcess>(
-        builtBinary("broker/gantry-broker"), args,
-        std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
-                                           {"GANTRY_WORKER_ENDPOINT", worker_endpoint},
-                                           {"GANTRY_CLIENT_ENDPOINT", client_endpoint}},
-        path(log_name));
+    std::map<std::string, std::string> env = process_env_;
+    env["DATABASE_URL"] = database_url_;
+    env["GANTRY_WORKER_ENDPOINT"] = worker_endpoint;
+    env["GANTRY_CLIENT_ENDPOINT"] = client_endpoint;
+    return std::make_unique<ChildProcess>(builtBinary("broker/gantry-broker"), args, env,
+                                          path(log_name));
   }
 
   // Starts a worker and waits until the broker lists it.
@@ -116,10 +118,11 @@ class Cluster {
                                      "--log-level",   "warn"};
     args.insert(args.end(), heartbeat_flags_.begin(), heartbeat_flags_.end());
     args.insert(args.end(), extra.begin(), extra.end());
-    workers_.push_back(std::make_unique<ChildProcess>(
-        builtBinary("worker/gantry-worker"), args,
-        std::map<std::string, std::string>{{"GANTRY_WORKER_ENDPOINT", workerEndpoint()}},
-        path("worker-" + std::to_string(workers_.size() + 1) + ".log")));
+    std::map<std::string, std::string> env = process_env_;
+    env["GANTRY_WORKER_ENDPOINT"] = workerEndpoint();
+    workers_.push_back(
+        std::make_unique<ChildProcess>(builtBinary("worker/gantry-worker"), args, env,
+                                       path("worker-" + std::to_string(workers_.size() + 1) + ".log")));
     EXPECT_TRUE(waitFor([&] { return workerCount() > before; }, 30s))
         << "worker did not register:\n"
         << workers_.back()->log();
@@ -199,6 +202,7 @@ class Cluster {
   std::string dir_;
   std::string database_url_;
   std::vector<std::string> heartbeat_flags_ = kFastHeartbeatFlags;
+  std::map<std::string, std::string> process_env_;
   std::unique_ptr<ChildProcess> broker_;
   std::vector<std::unique_ptr<ChildProcess>> workers_;
   std::unique_ptr<BrokerClient> client_;

@@ -118,6 +118,44 @@ TEST_F(Pipeline, CancelQueuedAndRunningJobs) {
             0);
 }
 
+// A job that is already final cannot be cancelled: the answer says so and
+// names its state (refused, exit 1), while an id that never existed is not
+// found (exit 4).
+TEST_F(Pipeline, CancelOfAFinishedJobIsRefusedNamingItsState) {
+  cluster_.startWorker(1);
+  const auto ids = cluster_.submitAll({jobSpec("noop")});
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster_.finishedCount() == 1; }, 30s));
+  const uint64_t unknown = ids[0] + 1'000'000;
+  auto reply = cluster_.client().cancel({ids[0], unknown});
+  ASSERT_TRUE(reply.isOk()) << reply.status().toString();
+  ASSERT_EQ(reply->outcomes_size(), 2);
+  EXPECT_FALSE(reply->outcomes(0).ok());
+  EXPECT_EQ(reply->outcomes(0).code(), wire::FAILED_PRECONDITION);
+  EXPECT_EQ(reply->outcomes(0).message(), "job " + std::to_string(ids[0]) +
+                                              " is succeeded; only jobs that are not final can be"
+                                              " cancelled");
+  EXPECT_EQ(reply->outcomes(1).code(), wire::NOT_FOUND);
+  EXPECT_EQ(cluster_.gantryctl({"cancel", std::to_string(ids[0])}).first, 1);
+  EXPECT_EQ(cluster_.gantryctl({"cancel", std::to_string(unknown)}).first, 4);
+}
+
+// Jobs of a kind no connected worker runs are accepted with a warning, and
+// stats list the kind until a worker that runs it connects.
+TEST_F(Pipeline, JobsNoWorkerCanRunAreAcceptedWithAWarningAndShownInStats) {
+  cluster_.startWorker(1, {"--kinds", "noop"});
+  auto [code, output] = cluster_.gantryctl({"submit", "--kind", "echo", "--payload", "hi"});
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("warning: no connected worker runs kind 'echo'"), std::string::npos)
+      << output;
+  auto stats = cluster_.client().stats();
+  ASSERT_TRUE(stats.isOk()) << stats.status().toString();
+  ASSERT_EQ(stats->unserved_kinds_size(), 1);
+  EXPECT_EQ(stats->unserved_kinds(0).kind(), "echo");
+  cluster_.startWorker(1);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster_.finishedCount() == 1; }, 30s));
+  EXPECT_EQ(cluster_.client().stats()->unserved_kinds_size(), 0);
+}
+
 // A long sleep reports progress; the broker keeps the last report of the
 // running attempt and gantryctl shows it.
 TEST_F(Pipeline, RunningJobShowsItsWorkersProgress) {

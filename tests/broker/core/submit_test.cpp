@@ -111,6 +111,33 @@ TEST(Submit, DefaultsComeFromTheKindPolicy) {
   EXPECT_EQ(job->spec().queue(), "default");
 }
 
+// Accepted, but the submitter is told: nothing will run the job until a
+// worker that runs its kind connects. Stats keep listing such kinds.
+TEST(Submit, AKindNoConnectedWorkerRunsIsAcceptedWithAWarning) {
+  CoreHarness h;
+  h.hello("w1", 1, {"noop"});
+  wire::SubmitRequest request;
+  *request.add_jobs() = h.spec("transcribe");
+  *request.add_jobs() = h.spec("transcribe");
+  *request.add_jobs() = h.spec("noop");
+  auto reply = h.core().submit(request, h.now());
+  ASSERT_TRUE(reply.isOk());
+  ASSERT_EQ(reply->ids_size(), 3);
+  ASSERT_EQ(reply->warnings_size(), 1);
+  EXPECT_NE(reply->warnings(0).find("no connected worker runs kind 'transcribe'"),
+            std::string::npos);
+  const wire::StatsReply stats = h.core().stats();
+  ASSERT_EQ(stats.unserved_kinds_size(), 1);
+  EXPECT_EQ(stats.unserved_kinds(0).kind(), "transcribe");
+  EXPECT_EQ(stats.unserved_kinds(0).jobs(), 2u);
+
+  h.hello("w2", 2, {"transcribe"});
+  EXPECT_EQ(h.core().stats().unserved_kinds_size(), 0);
+  auto again = h.core().submit(request, h.now());
+  ASSERT_TRUE(again.isOk());
+  EXPECT_EQ(again->warnings_size(), 0);
+}
+
 TEST(WriteBatchCoalescing, InsertThenFinishBecomesOneFinalRow) {
   WriteBatch batch;
   JobRow row;

@@ -1,6 +1,8 @@
 // Flag parsing: every bad value stops start-up with a message naming it.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "gantry/broker/server/broker_options.h"
 
 namespace gantry::broker {
@@ -60,6 +62,37 @@ TEST(BrokerOptions, ZeroOrOverflowingLimitsAreRefused) {
     }
     EXPECT_FALSE(s.isOk()) << bad[0] << " " << bad[1];
     EXPECT_NE(s.message().find(bad[0]), std::string::npos) << s.message();
+  }
+}
+
+// A standby may wait for hours before it binds: an endpoint it could never
+// bind is refused at start, naming the flag, not at the failover.
+TEST(BrokerOptions, EndpointsThisHostCannotBindAreRefusedNamingTheFlag) {
+  for (const auto& [flag, endpoint, why] : std::vector<std::tuple<std::string, std::string,
+                                                                  std::string>>{
+           {"--worker-endpoint", "tcp://192.0.2.7:5555", "is not an address of this host"},
+           {"--client-endpoint", "tcp://127.0.0.1:99999", "port '99999'"},
+           {"--client-endpoint", "tcp://no-such-host.invalid:5556", "cannot resolve"},
+           {"--worker-endpoint", "ipc:///nonexistent/folder/workers", "does not exist"},
+           {"--worker-endpoint", "udp://127.0.0.1:5555", "unknown transport 'udp'"},
+           {"--client-endpoint", "127.0.0.1:5556", "expected tcp://"},
+       }) {
+    BrokerOptions options;
+    const Status s = parse({"--database-url", "x", flag, endpoint}, options);
+    ASSERT_FALSE(s.isOk()) << endpoint;
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.message().rfind(flag + ": cannot bind '" + endpoint + "'", 0), 0u) << s.message();
+    EXPECT_NE(s.message().find(why), std::string::npos) << s.message();
+  }
+}
+
+TEST(BrokerOptions, EndpointsThisHostCanBindAreAccepted) {
+  for (const std::string& endpoint :
+       {"tcp://127.0.0.1:5555", "tcp://*:0", "tcp://localhost:*", "tcp://lo:5555",
+        "ipc:///tmp/gantry-options-test", "inproc://broker"}) {
+    BrokerOptions options;
+    const Status s = parse({"--database-url", "x", "--worker-endpoint", endpoint}, options);
+    EXPECT_TRUE(s.isOk()) << endpoint << ": " << s.message();
   }
 }
 
