@@ -1,5 +1,6 @@
 #include "worker_loop.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -279,12 +280,8 @@ void WorkerLoop::awaitHandlers(int64_t budget_ms) {
     if (left <= 0) {
       return;
     }
-    zmq_pollitem_t item = {nullptr, events_.fd(), ZMQ_POLLIN, 0};
-    try {
-      zmq::poll(&item, 1, std::chrono::milliseconds(left));
-    } catch (const zmq::error_t&) {
-      // EINTR; re-check the budget.
-    }
+    pollfd events = {events_.fd(), POLLIN, 0};
+    (void)::poll(&events, 1, static_cast<int>(left));  // EINTR: re-check the budget
     drainHandlerEvents();
   }
 }

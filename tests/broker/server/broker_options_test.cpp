@@ -87,7 +87,7 @@ TEST(BrokerOptions, EndpointsThisHostCannotBindAreRefusedNamingTheFlag) {
 }
 
 TEST(BrokerOptions, EndpointsThisHostCanBindAreAccepted) {
-  for (const std::string& endpoint :
+  for (const char* endpoint :
        {"tcp://127.0.0.1:5555", "tcp://*:0", "tcp://localhost:*", "tcp://lo:5555",
         "ipc:///tmp/gantry-options-test", "inproc://broker"}) {
     BrokerOptions options;

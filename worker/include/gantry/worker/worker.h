@@ -36,7 +36,7 @@
 
 namespace gantry::worker {
 
-// Counters since start; a consistent-enough snapshot for tests and metrics.
+// Counters since start; a consistent-enough snapshot for tests.
 struct WorkerStats {
   uint64_t malformed_messages = 0;   // undecodable or another protocol version
   uint64_t unexpected_messages = 0;  // well-formed, but no body a worker takes

@@ -1,6 +1,7 @@
 // A many-producer, one-consumer queue whose readiness is an eventfd, so the
-// consumer can wait on it inside zmq_poll next to its sockets. This is how
-// work crosses threads without sharing sockets.
+// consumer can wait on it in one poll next to its sockets (PollSet,
+// gantry/net/poll_set.h). This is how work crosses threads without sharing
+// sockets.
 #pragma once
 
 #include <deque>

@@ -1,6 +1,6 @@
 // The client side of the broker's client endpoint (submit, query, cancel,
 // retry, pause, stats, workers): one DEALER socket, request/reply matched by
-// correlation id. Used by gantryctl, the scheduler, the benchmark and the
+// correlation id. Used by gantryctl, applications, the benchmark and the
 // integration tests.
 //
 // Thread-safety: none. A BrokerClient owns a ZeroMQ socket, and sockets are

@@ -75,7 +75,7 @@ struct Sender {
   uint64_t sequence = 0;
 };
 
-// Monotonic totals since start, exported as metrics and in stats.
+// Totals since start, shown in stats.
 struct CoreCounters {
   uint64_t submitted = 0;
   uint64_t succeeded = 0;

@@ -27,7 +27,7 @@ struct BrokerConfig {
   // Where workers connect (ROUTER). Separate from clients so a flood of
   // submits never delays heartbeats and results.
   std::string worker_endpoint = "tcp://127.0.0.1:5555";
-  // Where gantryctl, the scheduler and applications connect (ROUTER).
+  // Where gantryctl and applications connect (ROUTER).
   std::string client_endpoint = "tcp://127.0.0.1:5556";
   // libpq connection string or URL; required.
   std::string database_url;
