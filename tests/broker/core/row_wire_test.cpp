@@ -7,6 +7,8 @@
 
 #include <set>
 
+#include "core_harness.h"
+
 namespace gantry::broker {
 namespace {
 
@@ -89,6 +91,27 @@ TEST(RowWire, EveryAttemptFieldReachesTheWireUnderItsName) {
     }
     EXPECT_EQ(wireValue(attempt, name), std::optional<std::string>(value)) << name;
   }
+}
+
+// The live job keeps what the record holds: a row restored into the core
+// comes back unchanged, so no field is lost between the store and the
+// broker's memory (LiveJob keeps names interned and rare fields apart).
+TEST(RowWire, ARestoredJobShowsEveryFieldItWasStoredWith) {
+  std::map<std::string, std::string> values;
+  JobRow row;
+  visitJob(row, Distinct{values});
+  row.status.state = wire::QUEUED;
+  row.status.finished_at_ms = 0;  // not final: neither finished nor a result
+  row.status.result.clear();
+  row.status.lease = 0;  // no attempt runs
+  row.fixed.priority = 7;
+  testing::CoreHarness h;
+  h.restore({row}, row.id);
+  const auto live = h.core().findActive(row.id);
+  ASSERT_TRUE(live.has_value());
+  EXPECT_EQ(live->SerializeAsString(), rowToWire(row).SerializeAsString())
+      << live->DebugString() << "\n"
+      << rowToWire(row).DebugString();
 }
 
 }  // namespace
