@@ -21,7 +21,12 @@ JobRow BrokerCore::toRow(const LiveJob& job) const {
   fixed.max_attempts = job.max_attempts;
   fixed.timeout_ms = job.timeout_ms;
   fixed.created_at_ms = job.created_at_ms;
-  JobStatus& status = row.status;
+  row.status = statusOf(job);
+  return row;
+}
+
+JobStatus BrokerCore::statusOf(const LiveJob& job) {
+  JobStatus status;
   status.state = job.state;
   status.attempt = job.attempt;
   status.run_at_ms = job.run_at_ms;
@@ -30,7 +35,7 @@ JobRow BrokerCore::toRow(const LiveJob& job) const {
   status.last_error = job.lastError();
   status.worker_id = job.workerId();
   status.lease = job.lease ? job.lease->token : 0;
-  return row;
+  return status;
 }
 
 LiveJob& BrokerCore::createFromRow(const JobRow& row, Now now) {
@@ -69,19 +74,9 @@ LiveJob& BrokerCore::createFromRow(const JobRow& row, Now now) {
 
 void BrokerCore::persistTransition(const LiveJob& job, TimeMs finished_at,
                                    const std::string& result) {
-  JobTransition t;
-  t.id = job.id;
-  JobStatus& status = t.status;
-  status.state = job.state;
-  status.attempt = job.attempt;
-  status.run_at_ms = job.run_at_ms;
-  status.updated_at_ms = job.updated_at_ms;
-  status.started_at_ms = job.started_at_ms;
-  status.finished_at_ms = finished_at;
-  status.result = result;
-  status.last_error = job.lastError();
-  status.worker_id = job.workerId();
-  status.lease = job.lease ? job.lease->token : 0;
+  JobTransition t{job.id, statusOf(job)};
+  t.status.finished_at_ms = finished_at;  // the live job is never final: only now
+  t.status.result = result;
   effects_.writes.addTransition(std::move(t));
 }
 

@@ -3,15 +3,7 @@
 namespace gantry::broker {
 
 std::vector<LiveJob*> DelayQueue::takeDue(TimeMs now_mono_ms) {
-  std::vector<LiveJob*> due;
-  while (!heap_.empty() && heap_.top().order <= now_mono_ms) {
-    const HeapEntry entry = heap_.top();
-    heap_.pop();
-    if (LiveJob* job = jobs_.current(entry, Slot::kDelayed)) {
-      due.push_back(job);
-    }
-  }
-  return due;
+  return jobs_.takeUpTo(heap_, now_mono_ms, Slot::kDelayed);
 }
 
 std::optional<TimeMs> DelayQueue::nextDue() {

@@ -209,6 +209,7 @@ class BrokerCore {
 
   // Records (core_records.cpp).
   JobRow toRow(const LiveJob& job) const;
+  static JobStatus statusOf(const LiveJob& job);
   LiveJob& createFromRow(const JobRow& row, Now now);
   void persistTransition(const LiveJob& job, TimeMs finished_at = 0,
                          const std::string& result = {});

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "gantry/broker/core/job_heap.h"
 #include "gantry/broker/core/live_job.h"
@@ -57,6 +58,19 @@ class JobIndex {
   LiveJob* current(const HeapEntry& entry, Slot slot) {
     LiveJob* job = find(entry.id);
     return job != nullptr && job->slot == slot && job->heap_seq == entry.seq ? job : nullptr;
+  }
+  // Pops the entries of `heap` up to `order`, and returns the jobs of those
+  // that are current in `slot`, earliest first: what fell due.
+  std::vector<LiveJob*> takeUpTo(JobHeap& heap, int64_t order, Slot slot) {
+    std::vector<LiveJob*> due;
+    while (!heap.empty() && heap.top().order <= order) {
+      const HeapEntry entry = heap.top();
+      heap.pop();
+      if (LiveJob* job = current(entry, slot)) {
+        due.push_back(job);
+      }
+    }
+    return due;
   }
 
  private:

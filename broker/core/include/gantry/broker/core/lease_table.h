@@ -20,15 +20,7 @@ class LeaseTable {
   void watch(LiveJob& job) { heap_.push(jobs_.enterHeap(job, job.lease->expires_mono_ms)); }
   // Running jobs whose lease expired at or before `now_mono_ms`.
   std::vector<LiveJob*> takeExpired(TimeMs now_mono_ms) {
-    std::vector<LiveJob*> expired;
-    while (!heap_.empty() && heap_.top().order <= now_mono_ms) {
-      const HeapEntry entry = heap_.top();
-      heap_.pop();
-      if (LiveJob* job = jobs_.current(entry, Slot::kRunning)) {
-        expired.push_back(job);
-      }
-    }
-    return expired;
+    return jobs_.takeUpTo(heap_, now_mono_ms, Slot::kRunning);
   }
 
  private:
