@@ -61,8 +61,6 @@ class KeyCaps {
   // release() for every key with waiting jobs (after a resume).
   std::vector<LiveJob*> releaseAll();
 
-  size_t keyCount() const { return keys_.size(); }
-
  private:
   struct KeyState {
     uint32_t running = 0;

@@ -28,7 +28,6 @@ class NameTable {
   }
   // REQUIRES: id was returned by intern().
   const std::string& name(uint32_t id) const { return names_[id]; }
-  size_t size() const { return names_.size(); }
 
  private:
   std::vector<std::string> names_;
