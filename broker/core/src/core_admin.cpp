@@ -85,7 +85,7 @@ void BrokerCore::beginRestore(const RecoveredState& state, Now now) {
 void BrokerCore::restoreJob(const JobRow& row, Now now) {
   LiveJob& job = createFromRow(row, now);
   if (row.status.state != wire::RUNNING) {
-    enqueue(job, now.monoAt(job.run_at_ms), now);
+    enqueue(job, now.monoWhenWallShows(job.run_at_ms), now);
     return;
   }
   job.slot = Slot::kRunning;
@@ -105,7 +105,7 @@ void BrokerCore::adoptRevived(std::vector<JobRow> rows, Now now) {
   for (JobRow& row : rows) {
     row.fixed.created_at_ms = now.wall_ms;  // ranks it as a fresh arrival
     LiveJob& job = createFromRow(row, now);
-    enqueue(job, now.monoAt(job.run_at_ms), now);
+    enqueue(job, now.monoWhenWallShows(job.run_at_ms), now);
   }
   dispatch(now);
 }

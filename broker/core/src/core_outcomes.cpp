@@ -96,7 +96,7 @@ void BrokerCore::failAttempt(LiveJob& job, const std::string& error, Now now, Re
   job.rank = now.mono_ms + delay - job.priority * config_.aging_ms;
   ++counters_.retried;
   persistTransition(job);
-  enqueue(job, now.mono_ms + delay, now);
+  enqueue(job, now.monoWhenWallShows(job.run_at_ms), now);
 }
 
 // The worker gave the job back without running it to an end (it is shutting
@@ -137,7 +137,7 @@ void BrokerCore::handBack(LiveJob& job, const std::string& why, Now now) {
                       std::to_string(delay) + " ms: " + why;
   job.run_at_ms = now.wall_ms + delay;
   persistTransition(job);
-  enqueue(job, now.mono_ms + delay, now);
+  enqueue(job, now.monoWhenWallShows(job.run_at_ms), now);
 }
 
 void BrokerCore::finalize(LiveJob& job, wire::JobState state, const std::string& result,

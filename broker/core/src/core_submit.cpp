@@ -84,7 +84,7 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
     if (!spec.unique_key().empty()) {
       jobs_.claimUniqueKey(spec.unique_key(), job.id);
     }
-    const TimeMs due_mono = std::max(now.monoAt(job.run_at_ms), now.mono_ms);
+    const TimeMs due_mono = now.monoWhenWallShows(job.run_at_ms);
     job.rank = due_mono - job.priority * config_.aging_ms;
     createLive(job);
     effects_.writes.addInsert(toRow(job));

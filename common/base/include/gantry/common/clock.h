@@ -30,6 +30,14 @@ struct Now {
   TimeMs monoAt(TimeMs wall) const { return mono_ms + (wall - wall_ms); }
   // The wall time that corresponds to monotonic time `mono`.
   TimeMs wallAt(TimeMs mono) const { return wall_ms + (mono - mono_ms); }
+  // The first monotonic millisecond at which the wall clock (as it runs now)
+  // is sure to show `wall`: at once if it already does, else one millisecond
+  // after monoAt(). Both readings are truncated to whole milliseconds, so
+  // their difference is only known to within one; without the margin a
+  // delayed job could start a millisecond before its run_at.
+  TimeMs monoWhenWallShows(TimeMs wall) const {
+    return wall <= wall_ms ? mono_ms : monoAt(wall) + 1;
+  }
 };
 
 class Clock {
@@ -38,7 +46,12 @@ class Clock {
   // Thread-safe in all implementations.
   virtual TimeMs wallMs() const = 0;
   virtual TimeMs monoMs() const = 0;
-  Now now() const { return {wallMs(), monoMs()}; }
+  // The monotonic clock is read first, so the wall reading is never older
+  // than the monotonic one (see Now::monoWhenWallShows).
+  Now now() const {
+    const TimeMs mono = monoMs();
+    return {wallMs(), mono};
+  }
 };
 
 // The real clocks (CLOCK_REALTIME and CLOCK_MONOTONIC).
