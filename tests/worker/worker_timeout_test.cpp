@@ -86,7 +86,7 @@ TEST_F(WorkerTimeout, AWallClockStepNeitherFiresNorMovesTheDeadline) {
   start(manualConfig(), manual_clock_);
   broker_->send(route_, assign(5, 50, "gate", {}, 1, 5000));
   ASSERT_TRUE(gate_->waitEntered(1));
-  manual_clock_.stepWall(3600 * 1000);
+  manual_clock_.stepWall(TimeMs{3600} * 1000);
   advance(4999);
   // Still running: a job sent now finds the only slot taken.
   EXPECT_EQ(runJob(6, "echo", "busy").outcome(), wire::OUTCOME_HANDED_BACK);
@@ -101,7 +101,7 @@ TEST_F(WorkerTimeout, NoDeadlineMeansNoTimeout) {
   start(manualConfig(), manual_clock_);
   broker_->send(route_, assign(7, 70, "gate"));  // timeout 0: none
   ASSERT_TRUE(gate_->waitEntered(1));
-  advance(24 * 3600 * 1000);
+  advance(TimeMs{24} * 3600 * 1000);
   gate_->open();
   const wire::JobResult result = nextResult();
   EXPECT_EQ(result.outcome(), wire::OUTCOME_SUCCEEDED);
