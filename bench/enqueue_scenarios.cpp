@@ -48,10 +48,10 @@ Scenario enqueueScenario(std::string name, std::string summary, size_t per_reque
       const SubmitSummary done = submitPipelined(d.client(), load);
       const Deployment::WriteCounters after = d.writeCounters();
       noteWindow(s.name, done.started, done.finished);
-      const double requests = static_cast<double>((kJobs + per_request - 1) / per_request);
+      const size_t requests = (kJobs + per_request - 1) / per_request;
       // Little's law: the mean time a request spends in flight.
       const double latency_ms =
-          done.seconds * 1000.0 * static_cast<double>(in_flight) / requests;
+          done.seconds * 1000.0 * static_cast<double>(in_flight) / static_cast<double>(requests);
       return Sample{{"throughput", kJobs / done.seconds},
                     {"request latency", latency_ms},
                     {"broker cpu", broker_cpu.elapsed()},

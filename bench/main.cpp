@@ -164,4 +164,13 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace gantry::bench
 
-int main(int argc, char** argv) { return gantry::bench::run(argc, argv); }
+int main(int argc, char** argv) {
+  // The last stop for an exception nothing else caught: one line and a
+  // failure exit rather than std::terminate.
+  try {
+    return gantry::bench::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "gantry-bench: " << e.what() << "\n";
+    return 1;
+  }
+}

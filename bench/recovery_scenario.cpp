@@ -86,7 +86,7 @@ Sample recoveryOnce(int run, int runs, Loss loss) {
   d.waitForWorkers(2, 30s);
 
   const int64_t heartbeat_ms = awaitHeartbeat(d, a);
-  const int64_t phase_ms = kDefaultHeartbeatMs * (2 * run - 1) / (2 * runs);
+  const int64_t phase_ms = kDefaultHeartbeatMs * (2 * run - 1) / (int64_t{2} * runs);
   pauseFor(std::chrono::milliseconds(std::max<int64_t>(0, heartbeat_ms + phase_ms - wallMs())));
   const int64_t killed_at_ms = wallMs();
   if (loss == Loss::kKilled) {

@@ -1,5 +1,6 @@
 // gantry-broker: flags -> config -> BrokerServer -> run until SIGTERM/SIGINT.
 #include <csignal>
+#include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -18,9 +19,7 @@ void onSignal(int) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"gantry-broker: the priority broker of a Gantry deployment"};
   gantry::broker::BrokerOptions options;
   gantry::broker::addBrokerOptions(app, options);
@@ -61,4 +60,18 @@ int main(int argc, char** argv) {
   }
   gantry::log::info("broker stopped");
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The last stop for an exception nothing else caught: one line and a
+  // failure exit rather than std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    g_server = nullptr;
+    std::cerr << "gantry-broker: " << e.what() << "\n";
+    return 1;
+  }
 }

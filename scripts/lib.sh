@@ -9,7 +9,13 @@ GANTRY_PACKAGES=(
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler libpqxx-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libboost-dev
   libgtest-dev libgmock-dev postgresql jq faketime
+  # The checks (scripts/sanitize.sh, tidy.sh, format.sh): clang with its
+  # sanitizer runtimes and llvm-symbolizer for readable reports.
+  clang libclang-rt-dev llvm clang-tidy clang-format
 )
+# Extra options for build_gantry's configure step, after its defaults (later
+# options win), e.g. a compiler or sanitizers for a second build tree.
+GANTRY_CMAKE_ARGS=()
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -37,7 +43,8 @@ pg_bindir() {
 # build_gantry [TARGET...]: configures once, builds the targets (default: all).
 build_gantry() {
   say "building ${*:-everything} in ${BUILD_DIR#"$GANTRY_ROOT"/}"
-  cmake -S "$GANTRY_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$GANTRY_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "${GANTRY_CMAKE_ARGS[@]}" >/dev/null
   local targets=()
   for t in "$@"; do targets+=(--target "$t"); done
   cmake --build "$BUILD_DIR" -j "$(nproc)" "${targets[@]}"

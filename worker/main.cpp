@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -41,9 +42,7 @@ int badConfig(const std::string& message) {
   return kExitBadConfig;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   using gantry::worker::WorkerConfig;
   WorkerConfig config;
 
@@ -100,4 +99,18 @@ int main(int argc, char** argv) {
   }
   g_worker.store(nullptr);
   return EXIT_SUCCESS;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The last stop for an exception nothing else caught: one line and a
+  // failure exit rather than std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    g_worker.store(nullptr);
+    std::cerr << "gantry-worker: " << e.what() << "\n";
+    return EXIT_FAILURE;
+  }
 }

@@ -85,6 +85,10 @@ std::string loseAWorkerHoldingJobs(Cluster& cluster, int signal) {
   cluster.startWorker(4);
   std::vector<wire::JobSpec> specs(4, jobSpec("sleep", "60000"));
   const auto ids = cluster.submitAll(specs);
+  if (ids.size() != specs.size()) {
+    ADD_FAILURE() << "submitted " << ids.size() << " of " << specs.size() << " jobs";
+    return "";
+  }
   const std::string running_on = "SELECT count(*) FROM gantry_jobs WHERE state = 'running' AND ";
   EXPECT_TRUE(Cluster::waitFor(
       [&] { return cluster.sqlCount(running_on + "worker_id = 'w1'") == 4; }, 30s));

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -183,9 +184,8 @@ class Cluster {
   std::vector<uint64_t> submitAll(const std::vector<wire::JobSpec>& specs, size_t chunk = 500) {
     std::vector<uint64_t> ids;
     for (size_t i = 0; i < specs.size(); i += chunk) {
-      std::vector<wire::JobSpec> part(specs.begin() + i,
-                                      specs.begin() + std::min(specs.size(), i + chunk));
-      auto reply = client().submit(part);
+      const auto part = std::span(specs).subspan(i, std::min(chunk, specs.size() - i));
+      auto reply = client().submit({part.begin(), part.end()});
       EXPECT_TRUE(reply.isOk()) << reply.status().toString();
       if (reply.isOk()) {
         ids.insert(ids.end(), reply->ids().begin(), reply->ids().end());

@@ -51,8 +51,10 @@ TEST_F(Pipeline, ThousandsOfJobsAcrossPrioritiesAndKeysSucceedExactlyOnce) {
 TEST_F(Pipeline, FlakyJobsSucceedAfterRetries) {
   cluster_.startWorker(4);
   std::vector<wire::JobSpec> specs;
-  for (int i = 0; i < 20; ++i)
+  specs.reserve(20);
+  for (int i = 0; i < 20; ++i) {
     specs.push_back(jobSpec("flaky", "2"));
+  }
   cluster_.submitAll(specs);
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster_.finishedCount() == 20; }, 60s));
   EXPECT_EQ(cluster_.sqlCount("SELECT count(*) FROM gantry_job_history "
@@ -184,7 +186,7 @@ TEST_F(Pipeline, DelayedJobsDoNotStartEarly) {
   const gantry::TimeMs now = gantry::SystemClock::instance().wallMs();
   for (int i = 0; i < 10; ++i) {
     auto spec = jobSpec("noop");
-    spec.set_run_at_ms(now + 300 + i * 50);
+    spec.set_run_at_ms(now + 300 + TimeMs{i} * 50);
     specs.push_back(spec);
   }
   cluster_.submitAll(specs);

@@ -32,13 +32,19 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     env_storage.push_back(name + "=" + value);
   }
   std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.reserve(env_storage.size());
+  for (auto& e : env_storage) {
+    envp.push_back(e.data());
+  }
   envp.push_back(nullptr);
 
   std::vector<std::string> argv_storage = {program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.reserve(argv_storage.size());
+  for (auto& a : argv_storage) {
+    argv.push_back(a.data());
+  }
   argv.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;

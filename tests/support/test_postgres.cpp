@@ -49,6 +49,7 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::string
     posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   }
   std::vector<char*> args;
+  args.reserve(argv.size());
   for (const std::string& a : argv) {
     args.push_back(const_cast<char*>(a.c_str()));
   }
@@ -187,7 +188,7 @@ std::string templateDataDir(const std::string& bin_dir) {
   key << "/tmp/gantry-pg-template-" << geteuid() << "-" << std::hex
       << std::hash<std::string>{}(bin_dir);
   const std::string root = key.str();
-  const std::string data = root + "/data";
+  std::string data = root + "/data";
   const std::string ready = root + "/READY";
   FileLock lock(root + ".lock");
   if (fs::exists(ready)) {

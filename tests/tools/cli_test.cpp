@@ -553,7 +553,7 @@ wire::Envelope idOutcomes(const std::vector<IdOutcome>& outcomes) {
   return reply;
 }
 
-CliRun runAgainstOutcomes(const std::string& command, std::vector<IdOutcome> outcomes) {
+CliRun runAgainstOutcomes(const std::string& command, const std::vector<IdOutcome>& outcomes) {
   ScriptedBroker broker;
   broker.run([command, outcomes](ScriptedBroker::Side& side) {
     auto request = side.receive();

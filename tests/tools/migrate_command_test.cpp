@@ -37,7 +37,7 @@ int versionIn(const std::string& json_text) {
 
 // A database at this build's schema plus one version a newer build applied.
 std::string databaseFromANewerBuild() {
-  const std::string url = test::TestPostgres::shared().createDatabase();
+  std::string url = test::TestPostgres::shared().createDatabase();
   EXPECT_EQ(migrate({"up", "--database-url", url}).code, 0);
   auto connection = pg::openConnection(url);
   EXPECT_TRUE(connection.isOk()) << connection.status().toString();

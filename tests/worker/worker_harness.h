@@ -20,6 +20,7 @@
 
 #include <zmq.hpp>
 
+#include "fakes/fake_clock.h"
 #include "gantry.pb.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/codec.h"
@@ -264,7 +265,10 @@ class WorkerHarnessTest : public ::testing::Test {
   }
 
   // Starts the worker and returns its hello; the routing id is kept in
-  // route_ for replies.
+  // route_ for replies. Tests that move time by hand pass manual_clock_.
+  // REQUIRES: `clock` outlives runner_. A clock that is a member of a
+  // derived fixture does not: it is destroyed before this destructor stops
+  // the worker, whose thread still reads it on the way out.
   wire::WorkerHello start(WorkerConfig c, Clock& clock = SystemClock::instance()) {
     EXPECT_TRUE(validateConfig(c, registry_).isOk());
     runner_ = std::make_unique<WorkerRunner>(std::move(c), registry_, clock);
@@ -325,6 +329,7 @@ class WorkerHarnessTest : public ::testing::Test {
   }
 
   std::unique_ptr<FakeBroker> broker_ = std::make_unique<FakeBroker>();
+  test::FakeClock manual_clock_;  // declared before runner_, so it outlives the worker
   HandlerRegistry registry_;
   GateHandler* gate_ = nullptr;      // honours cancel, succeeds when opened
   GateHandler* stubborn_ = nullptr;  // ignores cancel, RETRYABLE when opened

@@ -1,6 +1,5 @@
 // Deadlines, driven by a fake clock: the worker reads time only through
 // the injected Clock, so the test decides when a deadline has passed.
-#include "fakes/fake_clock.h"
 #include "worker_harness.h"
 
 namespace gantry::worker::testing {
@@ -19,15 +18,13 @@ class WorkerTimeout : public WorkerHarnessTest {
 
   // Moves time and wakes the worker (any broker message does).
   void advance(TimeMs ms) {
-    clock_.advance(ms);
+    manual_clock_.advance(ms);
     broker_->send(route_, heartbeat());
   }
-
-  test::FakeClock clock_;
 };
 
 TEST_F(WorkerTimeout, DeadlineReportsRetryableAndHoldsCreditUntilHandlerReturns) {
-  start(manualConfig(), clock_);
+  start(manualConfig(), manual_clock_);
   broker_->send(route_, assign(1, 10, "stubborn", {}, 1, 5000));
   ASSERT_TRUE(stubborn_->waitEntered(1));
   advance(5000);
@@ -63,7 +60,7 @@ TEST_F(WorkerTimeout, DeadlineReportsRetryableAndHoldsCreditUntilHandlerReturns)
 }
 
 TEST_F(WorkerTimeout, CooperativeHandlerIsCancelledWithReasonTimeout) {
-  start(manualConfig(), clock_);
+  start(manualConfig(), manual_clock_);
   broker_->send(route_, assign(4, 40, "gate", {}, 1, 100));
   ASSERT_TRUE(gate_->waitEntered(1));
   advance(100);
@@ -86,10 +83,10 @@ TEST_F(WorkerTimeout, CooperativeHandlerIsCancelledWithReasonTimeout) {
 // The deadline runs on the monotonic clock from when the job arrived: a
 // step of the wall clock (NTP, a resumed VM) neither fires it nor moves it.
 TEST_F(WorkerTimeout, AWallClockStepNeitherFiresNorMovesTheDeadline) {
-  start(manualConfig(), clock_);
+  start(manualConfig(), manual_clock_);
   broker_->send(route_, assign(5, 50, "gate", {}, 1, 5000));
   ASSERT_TRUE(gate_->waitEntered(1));
-  clock_.stepWall(3600 * 1000);
+  manual_clock_.stepWall(TimeMs{3600} * 1000);
   advance(4999);
   // Still running: a job sent now finds the only slot taken.
   EXPECT_EQ(runJob(6, "echo", "busy").outcome(), wire::OUTCOME_HANDED_BACK);
@@ -101,10 +98,10 @@ TEST_F(WorkerTimeout, AWallClockStepNeitherFiresNorMovesTheDeadline) {
 }
 
 TEST_F(WorkerTimeout, NoDeadlineMeansNoTimeout) {
-  start(manualConfig(), clock_);
+  start(manualConfig(), manual_clock_);
   broker_->send(route_, assign(7, 70, "gate"));  // timeout 0: none
   ASSERT_TRUE(gate_->waitEntered(1));
-  advance(24 * 3600 * 1000);
+  advance(TimeMs{24} * 3600 * 1000);
   gate_->open();
   const wire::JobResult result = nextResult();
   EXPECT_EQ(result.outcome(), wire::OUTCOME_SUCCEEDED);

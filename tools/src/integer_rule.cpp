@@ -8,7 +8,7 @@
 namespace gantry::tools {
 namespace {
 
-constexpr int64_t kHourMs = 3600 * 1000;
+constexpr int64_t kHourMs = int64_t{3600} * 1000;
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 std::string rangeText(int64_t min, int64_t max) {

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string_view>
 
@@ -183,7 +184,8 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
   Status failure;
   std::pair<size_t, size_t> failed_range;
   for (const auto& [begin, end] : planChunks(batch.specs, kChunkJobs, kChunkBytes)) {
-    std::vector<wire::JobSpec> chunk(batch.specs.begin() + begin, batch.specs.begin() + end);
+    const auto part = std::span(batch.specs).subspan(begin, end - begin);
+    std::vector<wire::JobSpec> chunk(part.begin(), part.end());
     auto reply = client->submit(std::move(chunk));
     if (!reply.isOk()) {
       failure = reply.status();

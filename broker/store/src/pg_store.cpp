@@ -65,7 +65,7 @@ Status PgStore::fail(const std::exception& error, const char* context) {
 }
 
 Status PgStore::checkSchema() {
-  const Status status = pg::checkSchemaVersion(*connection_);
+  Status status = pg::checkSchemaVersion(*connection_);
   if (!connection_->is_open()) {
     broken_ = true;
   }

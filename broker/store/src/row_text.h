@@ -94,17 +94,17 @@ void appendStorable(std::string& out, std::string_view value) {
     if (i == value.size()) {
       break;
     }
+    // The run stopped at a NUL, a byte with an escape, or a non-ASCII byte.
     const auto c = static_cast<unsigned char>(value[i]);
-    if (c == 0) {
-      out += kReplacement;
-      ++i;
-    } else if (const char* escaped = c < 0x80 ? Syntax::escape(c) : nullptr) {
+    const char* escaped = c != 0 && c < 0x80 ? Syntax::escape(c) : nullptr;
+    const size_t length = c >= 0x80 ? utf8SequenceLength(value.substr(i)) : 0;
+    if (escaped != nullptr) {
       out += escaped;
       ++i;
-    } else if (const size_t length = utf8SequenceLength(value.substr(i)); length > 0) {
+    } else if (length > 0) {
       out.append(value.data() + i, length);
       i += length;
-    } else {
+    } else {  // NUL, or a byte that does not start valid UTF-8
       out += kReplacement;
       ++i;
     }

@@ -8,8 +8,9 @@ namespace {
 
 TEST(Caps, WorkerNeverGetsMoreThanItsSlots) {
   CoreHarness h;
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     h.submit(h.spec("noop"));
+  }
   h.hello("w1", 3, {"noop"});
   auto first = h.takeAssigned();
   EXPECT_EQ(first.size(), 3u);
@@ -19,8 +20,9 @@ TEST(Caps, WorkerNeverGetsMoreThanItsSlots) {
 
 TEST(Caps, CreditChangeTakesEffect) {
   CoreHarness h;
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     h.submit(h.spec("noop"));
+  }
   h.hello("w1", 0, {"noop"});
   EXPECT_TRUE(h.takeAssigned().empty());
   wire::WorkerCredit credit;
@@ -57,10 +59,12 @@ TEST(Caps, KeyLimitOverrideByPrefix) {
   BrokerConfig config;
   config.key_limits = {{"episode:", 2}};
   CoreHarness h(config);
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     h.submit(h.spec("noop", 0, "episode:7"));
-  for (int i = 0; i < 4; ++i)
+  }
+  for (int i = 0; i < 4; ++i) {
     h.submit(h.spec("noop", 0, "user:7"));
+  }
   h.hello("w1", 10, {"noop"});
   std::map<std::string, int> running;
   for (const auto& a : h.takeAssigned()) {
@@ -74,8 +78,9 @@ TEST(Caps, KindCapHoldsAcrossWorkers) {
   BrokerConfig config;
   config.kind_limits = {{"transcribe", 2}};
   CoreHarness h(config);
-  for (int i = 0; i < 5; ++i)
+  for (int i = 0; i < 5; ++i) {
     h.submit(h.spec("transcribe"));
+  }
   const uint64_t other = h.submit(h.spec("noop"));
   h.hello("w1", 5, {"transcribe", "noop"});
   h.hello("w2", 5, {"transcribe", "noop"});

@@ -99,8 +99,8 @@ class CoreHarness {
     return reply;
   }
 
-  void hello(const std::string& routing_id, uint32_t slots, std::vector<std::string> kinds,
-             std::vector<std::pair<uint64_t, uint64_t>> held = {}, uint64_t instance = 0) {
+  void hello(const std::string& routing_id, uint32_t slots, const std::vector<std::string>& kinds,
+             const std::vector<std::pair<uint64_t, uint64_t>>& held = {}, uint64_t instance = 0) {
     wire::WorkerHello h;
     h.set_worker_id(routing_id);
     h.set_instance(instance);
@@ -153,12 +153,14 @@ class CoreHarness {
   wire::JobState lastState(uint64_t id) const {
     wire::JobState state = wire::JOB_STATE_UNSPECIFIED;
     for (const auto& row : inserts_) {
-      if (row.id == id)
+      if (row.id == id) {
         state = row.status.state;
+      }
     }
     for (const auto& t : transitions_) {
-      if (t.id == id)
+      if (t.id == id) {
         state = t.status.state;
+      }
     }
     return state;
   }
@@ -174,12 +176,15 @@ class CoreHarness {
         other_.push_back(std::move(m));
       }
     }
-    for (const auto& row : effects.writes.inserts())
+    for (const auto& row : effects.writes.inserts()) {
       inserts_.push_back(row);
-    for (const auto& t : effects.writes.transitions())
+    }
+    for (const auto& t : effects.writes.transitions()) {
       transitions_.push_back(t);
-    for (const auto& a : effects.writes.attempts())
+    }
+    for (const auto& a : effects.writes.attempts()) {
       attempts_.push_back(a);
+    }
   }
 
   BrokerConfig config_;

@@ -6,8 +6,10 @@ namespace {
 
 std::vector<uint64_t> ids(const std::vector<Assigned>& assigned) {
   std::vector<uint64_t> out;
-  for (const auto& a : assigned)
+  out.reserve(assigned.size());
+  for (const auto& a : assigned) {
     out.push_back(a.job_id);
+  }
   return out;
 }
 
@@ -23,6 +25,7 @@ TEST(Ordering, HigherPriorityRunsFirst) {
 TEST(Ordering, FifoWithinAPriority) {
   CoreHarness h;
   std::vector<uint64_t> submitted;
+  submitted.reserve(5);
   for (int i = 0; i < 5; ++i) {
     submitted.push_back(h.submit(h.spec("noop", 3)));
   }
@@ -69,11 +72,13 @@ TEST(Ordering, RoundRobinSpreadsJobsAcrossWorkers) {
   CoreHarness h;
   h.hello("w1", 2, {"noop"});
   h.hello("w2", 2, {"noop"});
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     h.submit(h.spec("noop"));
+  }
   int w1 = 0;
-  for (const auto& a : h.takeAssigned())
+  for (const auto& a : h.takeAssigned()) {
     w1 += a.routing_id == "w1";
+  }
   EXPECT_EQ(w1, 2);
 }
 

@@ -179,8 +179,9 @@ TEST(Outcomes, TimeoutWithoutReportFailsTheAttemptAndCancelsOnWorker) {
   h.advance(1500);  // past deadline + grace; the worker keeps heartbeating
   EXPECT_EQ(h.lastState(id), wire::FAILED);
   bool cancel_sent = false;
-  for (const auto& m : h.takeOtherMessages())
+  for (const auto& m : h.takeOtherMessages()) {
     cancel_sent |= m.envelope.has_cancel_job();
+  }
   EXPECT_TRUE(cancel_sent);
 }
 

@@ -35,7 +35,7 @@ struct Distinct {
   }
   template <class Integer>
   void operator()(const char* name, Integer& v) {
-    v = static_cast<Integer>(++seed * 7);
+    v = static_cast<Integer>(++seed) * 7;
     values[name] = std::to_string(v);
   }
 };

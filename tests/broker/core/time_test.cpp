@@ -6,7 +6,7 @@
 namespace gantry::broker::testing {
 namespace {
 
-constexpr TimeMs kHour = 3600 * 1000;
+constexpr TimeMs kHour = TimeMs{3600} * 1000;
 
 TEST(Time, AWallClockStepKillsNoWorkerAndExpiresNoLease) {
   BrokerConfig config;
@@ -17,9 +17,9 @@ TEST(Time, AWallClockStepKillsNoWorkerAndExpiresNoLease) {
   h.hello("w1", 1, {"sleep"});
   const Assigned running = h.takeAssigned().at(0);
   h.stepWall(kHour);
-  h.advance(config.heartbeat_ms * 2);
+  h.advance(TimeMs{config.heartbeat_ms} * 2);
   h.stepWall(-2 * kHour);
-  h.advance(config.heartbeat_ms * 2);
+  h.advance(TimeMs{config.heartbeat_ms} * 2);
   EXPECT_EQ(h.core().counters().workers_lost, 0u);
   EXPECT_EQ(h.core().counters().failed_attempts, 0u);
   EXPECT_TRUE(h.attempts().empty());

@@ -13,7 +13,10 @@ Status parse(std::vector<std::string> args, BrokerOptions& options) {
   addBrokerOptions(app, options);
   args.insert(args.begin(), "gantry-broker");
   std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
   app.parse(static_cast<int>(argv.size()), argv.data());
   return finalizeBrokerOptions(options);
 }

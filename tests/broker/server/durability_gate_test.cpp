@@ -16,6 +16,7 @@ ParkedReply replyTo(const std::string& client, uint64_t correlation_id) {
 
 std::vector<uint64_t> ids(const std::vector<ParkedReply>& replies) {
   std::vector<uint64_t> out;
+  out.reserve(replies.size());
   for (const auto& reply : replies) {
     out.push_back(reply.envelope.correlation_id());
   }

@@ -43,8 +43,10 @@ std::string everyByte() {
   for (int i = 0; i < 256; ++i) {
     bytes.push_back(static_cast<char>(i));
   }
-  // The characters COPY and bytea escaping care about, in awkward places.
-  return bytes + std::string("\0\\\t\n\r\\x00\\\\", 12) + std::string(1, '\0');
+  // The characters COPY and bytea escaping care about, in awkward places,
+  // ending in two NULs (a std::string literal keeps embedded NULs).
+  using namespace std::string_literals;
+  return bytes + "\0\\\t\n\r\\x00\\\\\0\0"s;
 }
 
 TEST_P(CommitTest, EmptyBatchCommits) {
@@ -280,8 +282,8 @@ TEST_P(CommitTest, AttemptsComeBackInStartOrderAndOnlyWhenAsked) {
     a.job_id = 40;
     a.attempt = n;
     a.worker_id = "w" + std::to_string(n);
-    a.started_at_ms = kNow + n * 1000;
-    a.finished_at_ms = kNow + n * 1000 + 10;
+    a.started_at_ms = kNow + TimeMs{n} * 1000;
+    a.finished_at_ms = kNow + TimeMs{n} * 1000 + 10;
     a.outcome = wire::OUTCOME_RETRYABLE;
     a.error = "timeout\tafter " + std::to_string(n);
     batch.addAttempt(a);
@@ -297,7 +299,7 @@ TEST_P(CommitTest, AttemptsComeBackInStartOrderAndOnlyWhenAsked) {
     EXPECT_EQ(with->attempts[i].worker_id, "w" + std::to_string(i + 1));
     EXPECT_EQ(with->attempts[i].outcome, wire::OUTCOME_RETRYABLE);
     EXPECT_EQ(with->attempts[i].error, "timeout\tafter " + std::to_string(i + 1));
-    EXPECT_EQ(with->attempts[i].finished_at_ms, kNow + (i + 1) * 1000 + 10);
+    EXPECT_EQ(with->attempts[i].finished_at_ms, kNow + TimeMs{i + 1} * 1000 + 10);
   }
   EXPECT_TRUE(get(40, false)->attempts.empty());
 }

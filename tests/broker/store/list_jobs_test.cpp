@@ -8,6 +8,7 @@ namespace {
 
 std::vector<uint64_t> idsOf(const std::vector<JobRow>& rows) {
   std::vector<uint64_t> ids;
+  ids.reserve(rows.size());
   for (const JobRow& row : rows) {
     ids.push_back(row.id);
   }
@@ -47,7 +48,7 @@ class ListJobsTest : public StoreTest {
     commit(batch);
   }
 
-  std::vector<uint64_t> list(ListFilter filter) {
+  std::vector<uint64_t> list(const ListFilter& filter) {
     auto rows = store_->listJobs(filter);
     EXPECT_TRUE(rows.isOk()) << rows.status().toString();
     return rows.isOk() ? idsOf(rows.value()) : std::vector<uint64_t>{};

@@ -98,9 +98,9 @@ class BrokerCore {
   // (kFreeHandBacks + 1)-th hand-back in a row each one counts as a failed
   // attempt, so a job no worker will keep ends dead instead of bouncing
   // forever. A lone hand-back (a worker shutting down) costs nothing.
-  static constexpr TimeMs kHandBackWindowMs = 10 * 60 * 1000;
+  static constexpr TimeMs kHandBackWindowMs = TimeMs{10} * 60 * 1000;
   static constexpr TimeMs kHandBackFirstDelayMs = 500;
-  static constexpr TimeMs kHandBackMaxDelayMs = 60 * 1000;
+  static constexpr TimeMs kHandBackMaxDelayMs = TimeMs{60} * 1000;
   static constexpr uint32_t kFreeHandBacks = 10;
 
   // REQUIRES: config outlives the core. seed feeds lease tokens and jitter.
