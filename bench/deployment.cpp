@@ -19,11 +19,11 @@ namespace gantry::bench {
 using namespace std::chrono_literals;
 
 const std::vector<std::string> kFastBrokerFlags = {
-    "--heartbeat-ms", "200", "--liveness", "5", "--backoff-base-ms", "20",
-    "--backoff-cap-ms", "200", "--lease-grace-ms", "500", "--recovery-grace-ms", "1500",
-    "--db-wait-ms", "10000", "--log-level", "warn"};
+    "--heartbeat-ms",   "200",   "--liveness",       "5",   "--backoff-base-ms",   "20",
+    "--backoff-cap-ms", "200",   "--lease-grace-ms", "500", "--recovery-grace-ms", "1500",
+    "--db-wait-ms",     "10000", "--log-level",      "warn"};
 const std::vector<std::string> kFastWorkerFlags = {"--heartbeat-ms", "200", "--liveness", "5",
-                                                   "--log-level", "warn"};
+                                                   "--log-level",    "warn"};
 
 namespace {
 
@@ -149,13 +149,9 @@ bool Deployment::brokerBound() {
   return std::filesystem::exists(dir_ + "/clients", ec);
 }
 
-void Deployment::stopBroker() {
-  endBroker(SIGTERM, "SIGTERM", 30s);
-}
+void Deployment::stopBroker() { endBroker(SIGTERM, "SIGTERM", 30s); }
 
-void Deployment::killBroker() {
-  endBroker(SIGKILL, "SIGKILL", 10s);
-}
+void Deployment::killBroker() { endBroker(SIGKILL, "SIGKILL", 10s); }
 
 void Deployment::endBroker(int signal, const char* signal_name, std::chrono::seconds timeout) {
   if (broker_ == nullptr) {
@@ -177,9 +173,7 @@ void Deployment::endBroker(int signal, const char* signal_name, std::chrono::sec
 
 pid_t Deployment::brokerPid() const { return broker_ != nullptr ? broker_->pid() : 0; }
 
-std::string Deployment::brokerLog() const {
-  return broker_ != nullptr ? broker_->log() : "";
-}
+std::string Deployment::brokerLog() const { return broker_ != nullptr ? broker_->log() : ""; }
 
 void Deployment::checkBrokerAlive(const std::string& during) {
   if (broker_ == nullptr || !broker_->running()) {
@@ -290,8 +284,8 @@ double Deployment::commitFloorMs(int commits) {
   for (int i = 0; i < commits; ++i) {
     const auto start = std::chrono::steady_clock::now();
     exec("INSERT INTO bench_commit_probe VALUES (" + std::to_string(i) + ")");
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
   }
   exec("DROP TABLE bench_commit_probe");
   std::sort(ms.begin(), ms.end());

@@ -45,8 +45,11 @@ void prepareHistory(Deployment& d) {
   const std::string rows = std::to_string(kHistoryRows);
   const std::string series =
       "SELECT g, (extract(epoch FROM now())::bigint * 1000 - 3600000"
-      " - (" + rows + " - g) * (388800000 / " + rows + ")) AS f"
-      " FROM generate_series(1, " + rows + ") g";
+      " - (" +
+      rows + " - g) * (388800000 / " + rows +
+      ")) AS f"
+      " FROM generate_series(1, " +
+      rows + ") g";
   try {
     d.exec(
         "INSERT INTO gantry_job_history (id, queue, kind, priority, payload, concurrency_key,"
@@ -54,11 +57,13 @@ void prepareHistory(Deployment& d) {
         " created_at_ms, updated_at_ms, started_at_ms, finished_at_ms, result, last_error,"
         " worker_id, lease)"
         " SELECT g, 'default', 'noop', 0, '\\x', '', '', '', f - 60, 5, 1800000, 'succeeded', 1,"
-        " f - 60, f, f - 5, f, '\\x', '', 'old-worker', g FROM (" + series + ") s");
+        " f - 60, f, f - 5, f, '\\x', '', 'old-worker', g FROM (" +
+        series + ") s");
     d.exec(
         "INSERT INTO gantry_job_attempts (job_id, attempt, worker_id, started_at_ms,"
         " finished_at_ms, outcome, error)"
-        " SELECT g, 1, 'old-worker', f - 5, f, 'succeeded', '' FROM (" + series + ") s");
+        " SELECT g, 1, 'old-worker', f - 5, f, 'succeeded', '' FROM (" +
+        series + ") s");
     d.exec("SET statement_timeout = 0");
     d.exec("VACUUM ANALYZE gantry_job_history");
     d.exec("VACUUM ANALYZE gantry_job_attempts");
@@ -77,8 +82,9 @@ void prepareHistory(Deployment& d) {
 Scenario drainScenario() {
   Scenario s;
   s.name = "drain";
-  s.summary = "20,000 pre-enqueued noop jobs drained by 2 workers x 32 slots; jobs/s from "
-              "worker start until all are recorded succeeded in gantry_job_history";
+  s.summary =
+      "20,000 pre-enqueued noop jobs drained by 2 workers x 32 slots; jobs/s from "
+      "worker start until all are recorded succeeded in gantry_job_history";
   s.metrics = drainMetrics();
   s.run = [s](int runs) {
     return repeat(s, runs, [](int run) {
@@ -93,8 +99,9 @@ Scenario drainScenario() {
 Scenario drainWithHistoryScenario() {
   Scenario s;
   s.name = "drain-with-history";
-  s.summary = "drain with 2,000,000 finished jobs (and their attempts) already in history, "
-              "finished over the last 4.5 days";
+  s.summary =
+      "drain with 2,000,000 finished jobs (and their attempts) already in history, "
+      "finished over the last 4.5 days";
   s.metrics = drainMetrics();
   s.metrics.push_back({"prepare time", "s", MetricSpec::Goal::kInfo, 0, 1});
   s.run = [s](int runs) {

@@ -105,13 +105,15 @@ Sample latencyOnce(int run) {
     min_id = std::min(min_id, id);
     max_id = std::max(max_id, id);
   }
-  const std::string range =
-      "BETWEEN " + std::to_string(min_id) + " AND " + std::to_string(max_id);
-  waitUntil([&] { return d.scalar("SELECT count(*) FROM gantry_job_history WHERE id " + range) >=
-                         kJobs; },
-            60s, 20ms, "every latency job to finish");
-  const auto starts = d.pairs("SELECT job_id, started_at_ms FROM gantry_job_attempts WHERE job_id " +
-                              range + " AND attempt = 1");
+  const std::string range = "BETWEEN " + std::to_string(min_id) + " AND " + std::to_string(max_id);
+  waitUntil(
+      [&] {
+        return d.scalar("SELECT count(*) FROM gantry_job_history WHERE id " + range) >= kJobs;
+      },
+      60s, 20ms, "every latency job to finish");
+  const auto starts =
+      d.pairs("SELECT job_id, started_at_ms FROM gantry_job_attempts WHERE job_id " + range +
+              " AND attempt = 1");
   std::vector<double> latencies;
   latencies.reserve(starts.size());
   for (const auto& [job_id, started_at_ms] : starts) {
@@ -139,8 +141,9 @@ Sample latencyOnce(int run) {
 Scenario latencyScenario() {
   Scenario s;
   s.name = "latency";
-  s.summary = "submit-to-start of noop jobs submitted one per request at 500 jobs/s for 10 s, "
-              "2 workers x 32 slots waiting";
+  s.summary =
+      "submit-to-start of noop jobs submitted one per request at 500 jobs/s for 10 s, "
+      "2 workers x 32 slots waiting";
   s.metrics = {{"p50", "ms", MetricSpec::Goal::kInfo, 0, 2},
                {"p99", "ms", MetricSpec::Goal::kAtMost, 5, 2},
                {"max", "ms", MetricSpec::Goal::kInfo, 0, 2},

@@ -37,8 +37,8 @@ std::vector<Sample> repeat(const Scenario& scenario, int runs,
     Sample sample = one(run);
     const MetricSpec& headline = scenario.metrics.front();
     std::cerr << "  " << scenario.name << " run " << run << "/" << runs << ": " << headline.name
-              << " " << std::fixed << std::setprecision(headline.decimals)
-              << sample[headline.name] << " " << headline.unit << "\n";
+              << " " << std::fixed << std::setprecision(headline.decimals) << sample[headline.name]
+              << " " << headline.unit << "\n";
     samples.push_back(std::move(sample));
   }
   return samples;

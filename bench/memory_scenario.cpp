@@ -53,8 +53,9 @@ Sample memoryOnce(int) {
 Scenario memoryScenario() {
   Scenario s;
   s.name = "memory";
-  s.summary = "broker RSS with 1,000,000 queued noop jobs (empty payload, submitted in "
-              "requests of 500), no workers";
+  s.summary =
+      "broker RSS with 1,000,000 queued noop jobs (empty payload, submitted in "
+      "requests of 500), no workers";
   s.metrics = {{"rss with 1M queued", "MiB", MetricSpec::Goal::kAtMost, 300, 1},
                {"rss before submit", "MiB", MetricSpec::Goal::kInfo, 0, 1},
                {"peak rss", "MiB", MetricSpec::Goal::kInfo, 0, 1},

@@ -76,12 +76,15 @@ Sample recoveryOnce(int run, int runs, Loss loss) {
   load.spec.set_kind("sleep");
   load.spec.set_payload("60000");
   const SubmitSummary submitted = submitPipelined(d.client(), load);
-  const std::string range = "BETWEEN " + std::to_string(submitted.min_id) + " AND " +
-                            std::to_string(submitted.max_id);
+  const std::string range =
+      "BETWEEN " + std::to_string(submitted.min_id) + " AND " + std::to_string(submitted.max_id);
   const std::string ids = "id " + range;
-  waitUntil([&] { return d.scalar("SELECT count(*) FROM gantry_jobs WHERE " + ids +
-                                  " AND state = 'running' AND worker_id = '" + a + "'") == kJobs; },
-            30s, 20ms, "worker A to run all jobs");
+  waitUntil(
+      [&] {
+        return d.scalar("SELECT count(*) FROM gantry_jobs WHERE " + ids +
+                        " AND state = 'running' AND worker_id = '" + a + "'") == kJobs;
+      },
+      30s, 20ms, "worker A to run all jobs");
   d.startWorker(b, kJobs, {"--log-level", "warn"});
   d.waitForWorkers(2, 30s);
 
@@ -94,15 +97,17 @@ Sample recoveryOnce(int run, int runs, Loss loss) {
   } else {
     d.freezeWorker(worker_a);
   }
-  waitUntil([&] { return d.scalar("SELECT count(*) FROM gantry_jobs WHERE " + ids +
-                                  " AND state = 'running' AND attempt = 2 AND worker_id = '" + b +
-                                  "'") == kJobs; },
-            60s, 20ms, "the jobs to start again on worker B");
-  const int64_t restarted_ms =
-      d.scalar("SELECT max(started_at_ms) FROM gantry_jobs WHERE " + ids);
-  const int64_t lost_ms = d.scalar(
-      "SELECT max(finished_at_ms) FROM gantry_job_attempts WHERE job_id " + range +
-      " AND attempt = 1");
+  waitUntil(
+      [&] {
+        return d.scalar("SELECT count(*) FROM gantry_jobs WHERE " + ids +
+                        " AND state = 'running' AND attempt = 2 AND worker_id = '" + b + "'") ==
+               kJobs;
+      },
+      60s, 20ms, "the jobs to start again on worker B");
+  const int64_t restarted_ms = d.scalar("SELECT max(started_at_ms) FROM gantry_jobs WHERE " + ids);
+  const int64_t lost_ms =
+      d.scalar("SELECT max(finished_at_ms) FROM gantry_job_attempts WHERE job_id " + range +
+               " AND attempt = 1");
   return {{"recovery", static_cast<double>(restarted_ms - killed_at_ms) / 1000.0},
           {"detection", static_cast<double>(lost_ms - killed_at_ms) / 1000.0},
           {"re-dispatch", static_cast<double>(restarted_ms - lost_ms)},
@@ -110,8 +115,7 @@ Sample recoveryOnce(int run, int runs, Loss loss) {
           {"after heartbeat", static_cast<double>(restarted_ms - heartbeat_ms) / 1000.0}};
 }
 
-Scenario recoveryScenario(std::string name, std::string summary, Loss loss,
-                          MetricSpec::Goal goal) {
+Scenario recoveryScenario(std::string name, std::string summary, Loss loss, MetricSpec::Goal goal) {
   Scenario s;
   s.name = std::move(name);
   s.summary = std::move(summary);

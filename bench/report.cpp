@@ -16,18 +16,24 @@ std::string format(double value, int decimals) {
 
 std::string targetText(const MetricSpec& m) {
   switch (m.goal) {
-    case MetricSpec::Goal::kAtLeast: return ">= " + format(m.target, m.decimals);
-    case MetricSpec::Goal::kAtMost: return "<= " + format(m.target, m.decimals);
-    case MetricSpec::Goal::kInfo: return "";
+    case MetricSpec::Goal::kAtLeast:
+      return ">= " + format(m.target, m.decimals);
+    case MetricSpec::Goal::kAtMost:
+      return "<= " + format(m.target, m.decimals);
+    case MetricSpec::Goal::kInfo:
+      return "";
   }
   return "";
 }
 
 bool meets(const MetricSpec& m, double value) {
   switch (m.goal) {
-    case MetricSpec::Goal::kAtLeast: return value >= m.target;
-    case MetricSpec::Goal::kAtMost: return value <= m.target;
-    case MetricSpec::Goal::kInfo: return true;
+    case MetricSpec::Goal::kAtLeast:
+      return value >= m.target;
+    case MetricSpec::Goal::kAtMost:
+      return value <= m.target;
+    case MetricSpec::Goal::kInfo:
+      return true;
   }
   return true;
 }
@@ -73,8 +79,8 @@ void printTable(std::ostream& out, const RunInfo& info,
       << "postgres: " << info.postgres << "\n"
       << "figures:  median of " << info.runs << " run(s), with min and max\n\n";
   const std::vector<size_t> widths = {20, 22, 8, 11, 11, 11, 12, 7};
-  const std::vector<std::string> header = {"scenario", "metric", "unit", "median",
-                                           "min", "max", "target", "result"};
+  const std::vector<std::string> header = {"scenario", "metric", "unit",   "median",
+                                           "min",      "max",    "target", "result"};
   std::string line;
   for (size_t i = 0; i < header.size(); ++i) {
     line += pad(header[i], widths[i], i >= 3 && i <= 5) + (i + 1 < header.size() ? "  " : "");
@@ -97,9 +103,14 @@ void printTable(std::ostream& out, const RunInfo& info,
       }
       const std::string verdict =
           m.goal == MetricSpec::Goal::kInfo ? "" : (meets(m, st.median) ? "met" : "MISSED");
-      const std::vector<std::string> cells = {
-          sc.name, m.name, m.unit, format(st.median, m.decimals), format(st.min, m.decimals),
-          format(st.max, m.decimals), targetText(m), verdict};
+      const std::vector<std::string> cells = {sc.name,
+                                              m.name,
+                                              m.unit,
+                                              format(st.median, m.decimals),
+                                              format(st.min, m.decimals),
+                                              format(st.max, m.decimals),
+                                              targetText(m),
+                                              verdict};
       std::string row;
       for (size_t i = 0; i < cells.size(); ++i) {
         row += pad(cells[i], widths[i], i >= 3 && i <= 5) + (i + 1 < cells.size() ? "  " : "");

@@ -37,7 +37,8 @@ struct RunInfo {
   int runs = 0;
 };
 
-void printTable(std::ostream& out, const RunInfo& info, const std::vector<ScenarioOutcome>& outcomes);
+void printTable(std::ostream& out, const RunInfo& info,
+                const std::vector<ScenarioOutcome>& outcomes);
 nlohmann::json toJson(const RunInfo& info, const std::vector<ScenarioOutcome>& outcomes);
 
 // True when every measured target-bearing metric met its target (median).

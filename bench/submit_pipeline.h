@@ -16,18 +16,18 @@ namespace gantry::bench {
 using JobMix = std::function<wire::JobSpec(size_t index)>;
 
 struct SubmitLoad {
-  size_t jobs = 0;          // total jobs
-  size_t per_request = 1;   // jobs per SubmitRequest (the last may hold fewer)
-  size_t in_flight = 16;    // requests sent but not yet answered, at most
-  wire::JobSpec spec;       // every job is a copy of this, unless `mix` is set
-  JobMix mix;               // when set, job i is mix(i) and `spec` is unused
+  size_t jobs = 0;         // total jobs
+  size_t per_request = 1;  // jobs per SubmitRequest (the last may hold fewer)
+  size_t in_flight = 16;   // requests sent but not yet answered, at most
+  wire::JobSpec spec;      // every job is a copy of this, unless `mix` is set
+  JobMix mix;              // when set, job i is mix(i) and `spec` is unused
 };
 
 struct SubmitSummary {
   size_t acknowledged = 0;  // jobs whose submit was acknowledged (durable)
   uint64_t min_id = 0;      // smallest and largest id acknowledged
   uint64_t max_id = 0;
-  double seconds = 0;       // first send to last reply
+  double seconds = 0;  // first send to last reply
   std::chrono::steady_clock::time_point started;
   std::chrono::steady_clock::time_point finished;
 };

@@ -29,13 +29,15 @@ TEST(Utf8, InvalidSequencesHaveLengthZero) {
 TEST(Utf8, WholeTextIsValidOnlyIfEverySequenceIs) {
   EXPECT_TRUE(isValidUtf8(""));
   EXPECT_TRUE(isValidUtf8("plain \xE2\x82\xAC"));
-  EXPECT_FALSE(isValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(isValidUtf8("\xC0\xAF"));         // overlong '/'
   EXPECT_FALSE(isValidUtf8("ok \xED\xA0\x80"));  // surrogate
-  EXPECT_FALSE(isValidUtf8("\xE2\x82"));          // truncated
+  EXPECT_FALSE(isValidUtf8("\xE2\x82"));         // truncated
 }
 
 TEST(Utf8, SanitizeReplacesInvalidBytesAndNeverSplitsACharacter) {
-  EXPECT_EQ(sanitizeText("ok \xFF\xC3(", 100), "ok ?" "?(");
+  EXPECT_EQ(sanitizeText("ok \xFF\xC3(", 100),
+            "ok ?"
+            "?(");
   EXPECT_EQ(sanitizeText("caf\xC3\xA9", 4), "caf");  // é does not fit whole
   EXPECT_EQ(sanitizeText("caf\xC3\xA9", 5), "caf\xC3\xA9");
   EXPECT_EQ(sanitizeText("", 10), "");

@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static gantry::Now now{1'700'000'000'000, 5'000'000};
   now.mono_ms += 137;
   now.wall_ms += size % 7 == 0 ? -3'600'000 : 137;
-  auto decoded = gantry::decodeEnvelope(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  auto decoded =
+      gantry::decodeEnvelope(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!decoded.status.isOk()) {
     return 0;
   }
@@ -35,17 +35,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const gantry::broker::Sender from{peer, env.correlation_id()};
   auto& broker = core();
   switch (env.body_case()) {
-    case gantry::wire::Envelope::kHello: broker.onHello(from, env.hello(), now); break;
-    case gantry::wire::Envelope::kCredit: broker.onCredit(from, env.credit(), now); break;
-    case gantry::wire::Envelope::kProgress: broker.onProgress(from, env.progress(), now); break;
-    case gantry::wire::Envelope::kResult: broker.onResult(from, env.result(), now); break;
-    case gantry::wire::Envelope::kHeartbeat: broker.onHeartbeat(from, now); break;
-    case gantry::wire::Envelope::kSubmit: (void)broker.submit(env.submit(), now); break;
-    case gantry::wire::Envelope::kCancel: (void)broker.cancel(env.cancel(), now); break;
+    case gantry::wire::Envelope::kHello:
+      broker.onHello(from, env.hello(), now);
+      break;
+    case gantry::wire::Envelope::kCredit:
+      broker.onCredit(from, env.credit(), now);
+      break;
+    case gantry::wire::Envelope::kProgress:
+      broker.onProgress(from, env.progress(), now);
+      break;
+    case gantry::wire::Envelope::kResult:
+      broker.onResult(from, env.result(), now);
+      break;
+    case gantry::wire::Envelope::kHeartbeat:
+      broker.onHeartbeat(from, now);
+      break;
+    case gantry::wire::Envelope::kSubmit:
+      (void)broker.submit(env.submit(), now);
+      break;
+    case gantry::wire::Envelope::kCancel:
+      (void)broker.cancel(env.cancel(), now);
+      break;
     case gantry::wire::Envelope::kPause:
       (void)broker.setPaused(env.pause().queue(), env.pause().paused(), now);
       break;
-    default: break;
+    default:
+      break;
   }
   broker.tick(now);
   (void)broker.takeEffects();

@@ -121,9 +121,9 @@ class Cluster {
     args.insert(args.end(), extra.begin(), extra.end());
     std::map<std::string, std::string> env = process_env_;
     env["GANTRY_WORKER_ENDPOINT"] = workerEndpoint();
-    workers_.push_back(
-        std::make_unique<ChildProcess>(builtBinary("worker/gantry-worker"), args, env,
-                                       path("worker-" + std::to_string(workers_.size() + 1) + ".log")));
+    workers_.push_back(std::make_unique<ChildProcess>(
+        builtBinary("worker/gantry-worker"), args, env,
+        path("worker-" + std::to_string(workers_.size() + 1) + ".log")));
     EXPECT_TRUE(waitFor([&] { return workerCount() > before; }, 30s))
         << "worker did not register:\n"
         << workers_.back()->log();

@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
-#include <cstring>
 #include <stdexcept>
 #include <thread>
 

@@ -197,10 +197,10 @@ std::string templateDataDir(const std::string& bin_dir) {
   fs::remove_all(root);
   fs::create_directory(root);
   chownToServerUser(root);
-  const CommandResult initdb = runCommand(
-      asServerUser({bin_dir + "/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C", "--no-sync", "--no-instructions"}),
-      root);
+  const CommandResult initdb =
+      runCommand(asServerUser({bin_dir + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
+                               "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"}),
+                 root);
   if (initdb.exit_code != 0) {
     throw std::runtime_error("initdb failed: " + initdb.out + initdb.err);
   }
@@ -383,8 +383,8 @@ Result<std::string> TestPostgres::psql(const std::string& conninfo, const std::s
   const CommandResult r = runCommand({bin_dir_ + "/psql", "-X", "-q", "-A", "-t", "-v",
                                       "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql});
   if (r.exit_code != 0) {
-    return Status(StatusCode::kInternal, "psql failed (exit " + std::to_string(r.exit_code) +
-                                             "): " + r.err + r.out);
+    return Status(StatusCode::kInternal,
+                  "psql failed (exit " + std::to_string(r.exit_code) + "): " + r.err + r.out);
   }
   return r.out;
 }

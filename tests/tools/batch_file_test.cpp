@@ -28,11 +28,11 @@ std::string errorOf(const std::string& text) {
 }
 
 TEST(BatchFile, ParsesEveryField) {
-  auto batch = parse(
-      R"({"kind":"sync","queue":"meetings","priority":7,"payload":"hi","key":"user:1",)"
-      R"("unique":"sync:1","run_at_ms":1700000999000,"max_attempts":5,"timeout_ms":30000,)"
-      R"("traceparent":"00-abc-def-01"})"
-      "\n");
+  auto batch =
+      parse(R"({"kind":"sync","queue":"meetings","priority":7,"payload":"hi","key":"user:1",)"
+            R"("unique":"sync:1","run_at_ms":1700000999000,"max_attempts":5,"timeout_ms":30000,)"
+            R"("traceparent":"00-abc-def-01"})"
+            "\n");
 
   ASSERT_TRUE(batch.isOk()) << batch.status().toString();
   ASSERT_EQ(batch->specs.size(), 1u);

@@ -81,42 +81,32 @@ TEST_P(CliUsageError, ExitsTwoBeforeContactingTheBroker) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadInputs, CliUsageError,
-    ::testing::Values(std::vector<std::string>{},
-                      std::vector<std::string>{"frobnicate"},
-                      std::vector<std::string>{"submit"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--bogus"},
-                      std::vector<std::string>{"submit", "--kind"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--run-at", "-5"},
-                      std::vector<std::string>{"submit", "--kind", "has space"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s",
-                                               "--run-at", "5"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--payload", "a",
-                                               "--payload-file", "f"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--payload-file",
-                                               "/nonexistent/payload"},
-                      std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
-                      std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
-                      std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
-                      std::vector<std::string>{"get"},
-                      std::vector<std::string>{"get", "abc"},
-                      std::vector<std::string>{"get", "0"},
-                      std::vector<std::string>{"list", "--state", "bogus"},
-                      std::vector<std::string>{"list", "--limit", "0"},
-                      std::vector<std::string>{"list", "--after", "-1"},
-                      std::vector<std::string>{"get", "-1"},
-                      std::vector<std::string>{"cancel"},
-                      std::vector<std::string>{"cancel", "7", "-1"},
-                      std::vector<std::string>{"retry", "0"},
-                      std::vector<std::string>{"pause"},
-                      std::vector<std::string>{"pause", ""},
-                      std::vector<std::string>{"resume", ""},
-                      std::vector<std::string>{"pause", "has space"},
-                      std::vector<std::string>{"migrate"},
-                      std::vector<std::string>{"migrate", "down", "--steps", "0"},
-                      std::vector<std::string>{"--timeout", "0s", "stats"},
-                      std::vector<std::string>{"--timeout", "soon", "stats"}));
+    ::testing::Values(
+        std::vector<std::string>{}, std::vector<std::string>{"frobnicate"},
+        std::vector<std::string>{"submit"},
+        std::vector<std::string>{"submit", "--kind", "k", "--priority", "12"},
+        std::vector<std::string>{"submit", "--kind", "k", "--bogus"},
+        std::vector<std::string>{"submit", "--kind"},
+        std::vector<std::string>{"submit", "--kind", "k", "--run-at", "-5"},
+        std::vector<std::string>{"submit", "--kind", "has space"},
+        std::vector<std::string>{"submit", "--kind", "k", "--delay", "5x"},
+        std::vector<std::string>{"submit", "--kind", "k", "--delay", "1s", "--run-at", "5"},
+        std::vector<std::string>{"submit", "--kind", "k", "--payload", "a", "--payload-file", "f"},
+        std::vector<std::string>{"submit", "--kind", "k", "--payload-file", "/nonexistent/payload"},
+        std::vector<std::string>{"submit", "--kind", "k", "--timeout", "2d"},
+        std::vector<std::string>{"submit", "--batch", "-", "--kind", "k"},
+        std::vector<std::string>{"submit", "--batch", "/nonexistent/batch"},
+        std::vector<std::string>{"get"}, std::vector<std::string>{"get", "abc"},
+        std::vector<std::string>{"get", "0"}, std::vector<std::string>{"list", "--state", "bogus"},
+        std::vector<std::string>{"list", "--limit", "0"},
+        std::vector<std::string>{"list", "--after", "-1"}, std::vector<std::string>{"get", "-1"},
+        std::vector<std::string>{"cancel"}, std::vector<std::string>{"cancel", "7", "-1"},
+        std::vector<std::string>{"retry", "0"}, std::vector<std::string>{"pause"},
+        std::vector<std::string>{"pause", ""}, std::vector<std::string>{"resume", ""},
+        std::vector<std::string>{"pause", "has space"}, std::vector<std::string>{"migrate"},
+        std::vector<std::string>{"migrate", "down", "--steps", "0"},
+        std::vector<std::string>{"--timeout", "0s", "stats"},
+        std::vector<std::string>{"--timeout", "soon", "stats"}));
 
 struct ExpectedError {
   std::vector<std::string> args;
@@ -192,7 +182,8 @@ INSTANTIATE_TEST_SUITE_P(
         ExpectedError{{"pause", ""}, "gantryctl pause: queue must not be empty\n"},
         ExpectedError{{"resume", ""}, "gantryctl resume: queue must not be empty\n"},
         ExpectedError{{"pause", "has space"},
-                      "gantryctl pause: queue must be printable UTF-8 with no spaces or control characters\n"}));
+                      "gantryctl pause: queue must be printable UTF-8 with no spaces or control "
+                      "characters\n"}));
 
 INSTANTIATE_TEST_SUITE_P(
     ParserErrors, CliUsageMessage,

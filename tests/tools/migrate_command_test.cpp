@@ -125,8 +125,8 @@ TEST(MigrateCommand, StatusShowsAVersionFromANewerBuildAsUnknown) {
 }
 
 TEST(MigrateCommand, UnreachableDatabaseExitsThree) {
-  MigrateRun r = migrate(
-      {"status", "--database-url", "host=/nonexistent-gantry-socket-dir port=1 dbname=x"});
+  MigrateRun r =
+      migrate({"status", "--database-url", "host=/nonexistent-gantry-socket-dir port=1 dbname=x"});
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("DATABASE_URL"), std::string::npos) << r.err;
 }

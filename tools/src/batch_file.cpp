@@ -229,8 +229,8 @@ Result<Batch> parseBatch(std::istream& in, std::string_view source, const BatchO
     return invalidArgument(errors.front());
   }
   if (error_count > 1) {
-    std::string message = std::to_string(error_count) + " invalid lines in " +
-                          std::string(source) + "; nothing was submitted:";
+    std::string message = std::to_string(error_count) + " invalid lines in " + std::string(source) +
+                          "; nothing was submitted:";
     for (const auto& error : errors) {
       message += "\n  " + error;
     }

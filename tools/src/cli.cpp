@@ -112,9 +112,10 @@ int reportParseError(const CLI::App& app, const CommandList& commands, const CLI
 
 int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
            std::ostream& err, const Clock& clock) {
-  CLI::App app("gantryctl: operate a Gantry deployment (submit, inspect, cancel and retry "
-               "jobs; pause queues; list workers; run migrations)",
-               "gantryctl");
+  CLI::App app(
+      "gantryctl: operate a Gantry deployment (submit, inspect, cancel and retry "
+      "jobs; pause queues; list workers; run migrations)",
+      "gantryctl");
   app.footer(exitCodeHelp() + "\n" + kEnvironmentHelp);
   app.require_subcommand(1);
   // Global flags may also follow the subcommand: "gantryctl get 7 --json".

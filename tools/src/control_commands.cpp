@@ -84,8 +84,7 @@ void addControlCommands(CLI::App& app, CommandList& commands) {
                       }});
 
   auto retry = std::make_shared<IdsFlags>();
-  CLI::App* retry_cmd =
-      app.add_subcommand("retry", "revive dead jobs (dead -> queued)");
+  CLI::App* retry_cmd = app.add_subcommand("retry", "revive dead jobs (dead -> queued)");
   retry_cmd->add_option("ID", retry->ids, "job ids")
       ->required()
       ->transform(checkInteger(jobIdRule()));
@@ -94,12 +93,11 @@ void addControlCommands(CLI::App& app, CommandList& commands) {
                       }});
 
   auto pause = std::make_shared<PauseFlags>();
-  CLI::App* pause_cmd = app.add_subcommand(
-      "pause", "stop dispatching a queue's jobs (submits are still accepted)");
+  CLI::App* pause_cmd =
+      app.add_subcommand("pause", "stop dispatching a queue's jobs (submits are still accepted)");
   pause_cmd->add_option("QUEUE", pause->queue, "queue name")->required();
-  commands.push_back({pause_cmd, [pause](CommandContext& ctx) {
-                        return runPause(ctx, "pause", *pause, true);
-                      }});
+  commands.push_back(
+      {pause_cmd, [pause](CommandContext& ctx) { return runPause(ctx, "pause", *pause, true); }});
 
   auto resume = std::make_shared<PauseFlags>();
   CLI::App* resume_cmd = app.add_subcommand("resume", "dispatch a paused queue's jobs again");

@@ -4,16 +4,20 @@ namespace gantry::tools {
 
 ExitCode exitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return ExitCode::kOk;
-    case StatusCode::kNotFound: return ExitCode::kNotFound;
-    case StatusCode::kUnavailable: return ExitCode::kUnavailable;
+    case StatusCode::kOk:
+      return ExitCode::kOk;
+    case StatusCode::kNotFound:
+      return ExitCode::kNotFound;
+    case StatusCode::kUnavailable:
+      return ExitCode::kUnavailable;
     case StatusCode::kInvalidArgument:
     case StatusCode::kResourceExhausted:
     case StatusCode::kFailedPrecondition:
     case StatusCode::kMalformed:
     case StatusCode::kUnsupportedVersion:
     case StatusCode::kUnknownMessage:
-    case StatusCode::kInternal: return ExitCode::kFailed;
+    case StatusCode::kInternal:
+      return ExitCode::kFailed;
   }
   return ExitCode::kFailed;
 }

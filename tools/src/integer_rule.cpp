@@ -48,17 +48,13 @@ IntegerRule timeoutMsRule(const JobLimits& limits) {
               maxTimeoutText(limits) + "; 0: the kind's default)"};
 }
 
-IntegerRule runAtMsRule() {
-  return {0, kInt64Max, "unix milliseconds >= 0"};
-}
+IntegerRule runAtMsRule() { return {0, kInt64Max, "unix milliseconds >= 0"}; }
 
 IntegerRule delayMsRule() {
   return {0, kMaxDurationMs, "milliseconds in " + rangeText(0, kMaxDurationMs) + " (a year)"};
 }
 
-IntegerRule jobIdRule() {
-  return {1, kInt64Max, "a job id (an integer >= 1)"};
-}
+IntegerRule jobIdRule() { return {1, kInt64Max, "a job id (an integer >= 1)"}; }
 
 IntegerRule afterIdRule() {
   return {0, kInt64Max, "a job id (an integer >= 0; 0 starts at the first job)"};

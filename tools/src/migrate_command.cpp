@@ -129,9 +129,7 @@ int printChanges(CommandContext& ctx, pg::Migrator& migrator, const char* verb,
   return toInt(ExitCode::kOk);
 }
 
-bool isKnown(int version) {
-  return builtinMigration(version) != nullptr;
-}
+bool isKnown(int version) { return builtinMigration(version) != nullptr; }
 
 // Human status: one row per migration; pending ones get a hint on stderr.
 void printStatusTable(CommandContext& ctx, const std::vector<pg::MigrationStatus>& rows) {
@@ -166,8 +164,8 @@ int printStatus(CommandContext& ctx, pg::Migrator& migrator) {
                      {"applied_at", row.applied ? nlohmann::json(row.applied_at) : nullptr},
                      {"known", isKnown(row.version)}});
     }
-    ctx.printJson({{"migrations", std::move(out)},
-                   {"required_version", pg::requiredSchemaVersion()}});
+    ctx.printJson(
+        {{"migrations", std::move(out)}, {"required_version", pg::requiredSchemaVersion()}});
   } else {
     printStatusTable(ctx, *rows);
   }
@@ -210,7 +208,8 @@ int runMigrate(CommandContext& ctx, const MigrateFlags& flags, Action action) {
       }
       return printChanges(ctx, migrator, "reverted", *reverted);
     }
-    case Action::kStatus: return printStatus(ctx, migrator);
+    case Action::kStatus:
+      return printStatus(ctx, migrator);
   }
   return toInt(ExitCode::kFailed);
 }
@@ -227,8 +226,9 @@ void addMigrateCommand(CLI::App& app, CommandList& commands) {
       ->type_name("URL");
   // Not exclusive with --database-url: DATABASE_URL in the environment would
   // then make the file flag unusable. The URL wins when both are set.
-  migrate->add_option("--database-url-file", flags->database_url_file,
-                      "file holding the connection string (used when no URL is set)")
+  migrate
+      ->add_option("--database-url-file", flags->database_url_file,
+                   "file holding the connection string (used when no URL is set)")
       ->envname("DATABASE_URL_FILE")
       ->type_name("PATH");
 
@@ -248,9 +248,8 @@ void addMigrateCommand(CLI::App& app, CommandList& commands) {
 
   CLI::App* status =
       migrate->add_subcommand("status", "show every migration and whether it is applied");
-  commands.push_back({status, [flags](CommandContext& ctx) {
-                        return runMigrate(ctx, *flags, Action::kStatus);
-                      }});
+  commands.push_back(
+      {status, [flags](CommandContext& ctx) { return runMigrate(ctx, *flags, Action::kStatus); }});
 }
 
 }  // namespace gantry::tools

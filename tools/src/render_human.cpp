@@ -17,13 +17,9 @@ namespace {
 // Wide enough to tell errors apart, narrow enough for a terminal row.
 constexpr size_t kErrorColumnChars = 60;
 
-std::string orDash(const std::string& text) {
-  return text.empty() ? "-" : text;
-}
+std::string orDash(const std::string& text) { return text.empty() ? "-" : text; }
 
-std::string whenOrDash(TimeMs ms, TimeMs now) {
-  return ms == 0 ? "-" : formatRelative(ms, now);
-}
+std::string whenOrDash(TimeMs ms, TimeMs now) { return ms == 0 ? "-" : formatRelative(ms, now); }
 
 std::string exactTime(TimeMs ms, TimeMs now) {
   return ms == 0 ? "-" : formatTimestamp(ms) + " (" + formatRelative(ms, now) + ")";

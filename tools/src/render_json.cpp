@@ -10,9 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-json timeOrNull(int64_t ms) {
-  return ms == 0 ? json(nullptr) : json(ms);
-}
+json timeOrNull(int64_t ms) { return ms == 0 ? json(nullptr) : json(ms); }
 
 void putBytes(json& out, const std::string& field, const std::string& bytes) {
   const bool text = isValidUtf8(bytes);

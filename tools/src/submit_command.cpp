@@ -132,9 +132,8 @@ nlohmann::json submitDocument(nlohmann::json jobs, size_t submitted, size_t dupl
 // --json document all the same, with nothing submitted.
 int refuse(CommandContext& ctx, std::string_view message) {
   if (ctx.json()) {
-    ctx.printJson(
-        submitDocument(nlohmann::json::array(), 0, 0, nlohmann::json::array(),
-                       invalidArgument(std::string(message)), ""));
+    ctx.printJson(submitDocument(nlohmann::json::array(), 0, 0, nlohmann::json::array(),
+                                 invalidArgument(std::string(message)), ""));
   }
   return ctx.usageError(kName, message);
 }
@@ -278,9 +277,8 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
                     ->type_name("FILE");
   delay->excludes(run_at);
   payload->excludes(payload_file);
-  for (CLI::Option* single :
-       {kind, queue, priority, key, unique, delay, run_at, attempts, timeout, payload,
-        payload_file}) {
+  for (CLI::Option* single : {kind, queue, priority, key, unique, delay, run_at, attempts, timeout,
+                              payload, payload_file}) {
     batch->excludes(single);
   }
   commands.push_back(

@@ -50,9 +50,9 @@ Result<int64_t> parseDurationMs(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     if (!isDigit(text[pos])) {
-      return invalid(text, text[pos] == '-' ? "it must not be negative"
-                                            : "expected a number at '" +
-                                                  std::string(text.substr(pos)) + "'");
+      return invalid(text, text[pos] == '-'
+                               ? "it must not be negative"
+                               : "expected a number at '" + std::string(text.substr(pos)) + "'");
     }
     int64_t value = 0;
     while (pos < text.size() && isDigit(text[pos])) {

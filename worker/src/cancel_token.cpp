@@ -6,10 +6,14 @@ namespace gantry::worker {
 
 const char* cancelReasonName(CancelReason reason) {
   switch (reason) {
-    case CancelReason::kNone: return "none";
-    case CancelReason::kCancelled: return "cancelled";
-    case CancelReason::kTimeout: return "timeout";
-    case CancelReason::kShutdown: return "shutdown";
+    case CancelReason::kNone:
+      return "none";
+    case CancelReason::kCancelled:
+      return "cancelled";
+    case CancelReason::kTimeout:
+      return "timeout";
+    case CancelReason::kShutdown:
+      return "shutdown";
   }
   return "unknown";
 }

@@ -15,7 +15,8 @@ HandlerResult normalise(HandlerResult result) {
     case wire::OUTCOME_SUCCEEDED:
     case wire::OUTCOME_RETRYABLE:
     case wire::OUTCOME_FATAL:
-    case wire::OUTCOME_CANCELLED: break;
+    case wire::OUTCOME_CANCELLED:
+      break;
     default:
       // HANDED_BACK is the worker's to give (it does not count an attempt);
       // a handler using it could retry forever.
@@ -43,6 +44,5 @@ HandlerResult runHandler(Handler& handler, JobContext& ctx) {
     return HandlerResult::retryable("handler threw a non-standard exception");
   }
 }
-
 
 }  // namespace gantry::worker

@@ -21,5 +21,4 @@ inline constexpr size_t kMaxErrorBytes = 4096;
 // Never throws.
 HandlerResult runHandler(Handler& handler, JobContext& ctx);
 
-
 }  // namespace gantry::worker

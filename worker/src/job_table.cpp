@@ -36,9 +36,7 @@ std::vector<RunningJob*> JobTable::match(uint64_t job_id, uint64_t lease) {
   return out;
 }
 
-void JobTable::remove(uint64_t job_id, uint64_t lease) {
-  jobs_.erase(Key{job_id, lease});
-}
+void JobTable::remove(uint64_t job_id, uint64_t lease) { jobs_.erase(Key{job_id, lease}); }
 
 std::vector<RunningJob*> JobTable::expired(TimeMs now_mono_ms) {
   std::vector<RunningJob*> out;

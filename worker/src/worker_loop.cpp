@@ -221,9 +221,7 @@ void WorkerLoop::sendHeartbeat(Now now) {
   flushOutbox();  // retries results a full send queue refused earlier
 }
 
-uint32_t WorkerLoop::advertisedSlots() const {
-  return draining_ ? 0 : jobs_.advertisedSlots();
-}
+uint32_t WorkerLoop::advertisedSlots() const { return draining_ ? 0 : jobs_.advertisedSlots(); }
 
 void WorkerLoop::updateCredit() {
   const uint32_t slots = advertisedSlots();

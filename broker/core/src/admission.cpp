@@ -51,8 +51,6 @@ void KindCapGate::onStarted(const LiveJob& job) {
   ++running_[job.kind];
 }
 
-void KindCapGate::onStopped(const LiveJob& job) {
-  --running_[job.kind];
-}
+void KindCapGate::onStopped(const LiveJob& job) { --running_[job.kind]; }
 
 }  // namespace gantry::broker

@@ -170,9 +170,7 @@ void BrokerCore::onProgress(Sender from, const wire::Progress& progress, Now now
   }
 }
 
-void BrokerCore::onHeartbeat(Sender from, Now now) {
-  (void)sessionFor(from, now);
-}
+void BrokerCore::onHeartbeat(Sender from, Now now) { (void)sessionFor(from, now); }
 
 std::optional<std::string> BrokerCore::onDisconnected(const std::string& routing_id, Now now) {
   const WorkerSession* session = sessions_.byRouting(routing_id);

@@ -21,9 +21,7 @@ void JobIndex::erase(LiveJob& job) {
   jobs_.erase(job.id);
 }
 
-void JobIndex::continueAfter(uint64_t max_id) {
-  next_id_ = std::max(next_id_, max_id + 1);
-}
+void JobIndex::continueAfter(uint64_t max_id) { next_id_ = std::max(next_id_, max_id + 1); }
 
 std::optional<uint64_t> JobIndex::holderOf(const std::string& unique_key) const {
   auto it = unique_keys_.find(unique_key);

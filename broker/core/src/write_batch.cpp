@@ -45,9 +45,7 @@ void WriteBatch::absorb(WriteBatch&& later) {
   later = WriteBatch{};
 }
 
-bool WriteBatch::empty() const {
-  return size() == 0;
-}
+bool WriteBatch::empty() const { return size() == 0; }
 
 bool WriteBatch::onlyNewJobs() const {
   return transitions_.empty() && attempts_.empty() && queue_settings_.empty() &&

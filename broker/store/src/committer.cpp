@@ -22,9 +22,7 @@ Committer::Committer(std::unique_ptr<PgStore> store, uint64_t owner_epoch, std::
       retention_ms_(retention_ms),
       clock_(clock) {}
 
-Committer::~Committer() {
-  stop();
-}
+Committer::~Committer() { stop(); }
 
 void Committer::stop() {
   stopping_ = true;

@@ -65,9 +65,7 @@ void CopyStream::write(const CopyRows& rows) {
   }
 }
 
-void CopyStream::complete() {
-  writer_->complete();
-}
+void CopyStream::complete() { writer_->complete(); }
 
 void copyRows(pqxx::transaction_base& tx, const std::string& table, const std::string& columns,
               const CopyRows& rows) {

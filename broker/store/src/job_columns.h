@@ -67,12 +67,8 @@ std::string insertJobsStatement(size_t rows);
 void prepareStatements(pqxx::connection& connection);
 
 // uint64 ids and leases are stored bit for bit in bigint columns.
-inline int64_t toSql(uint64_t value) {
-  return static_cast<int64_t>(value);
-}
-inline uint64_t fromSql(int64_t value) {
-  return static_cast<uint64_t>(value);
-}
+inline int64_t toSql(uint64_t value) { return static_cast<int64_t>(value); }
+inline uint64_t fromSql(int64_t value) { return static_cast<uint64_t>(value); }
 
 // Encoders, one row each, in the column orders above. Rows is CopyRows,
 // SqlRows or ParamRows (row_text.h). A final job without finished_at_ms is

@@ -41,13 +41,9 @@ PgStore::PgStore(std::unique_ptr<pqxx::connection> connection)
 
 PgStore::~PgStore() = default;
 
-bool PgStore::broken() const {
-  return broken_ || !connection_->is_open();
-}
+bool PgStore::broken() const { return broken_ || !connection_->is_open(); }
 
-int PgStore::socket() const {
-  return connection_->sock();
-}
+int PgStore::socket() const { return connection_->sock(); }
 
 void PgStore::checkConnection() {
   try {

@@ -32,7 +32,8 @@ std::string encodeEnvelope(wire::Envelope& envelope) {
   return envelope.SerializeAsString();
 }
 
-wire::Envelope makeErrorEnvelope(wire::ErrorCode code, std::string message, uint64_t correlation_id) {
+wire::Envelope makeErrorEnvelope(wire::ErrorCode code, std::string message,
+                                 uint64_t correlation_id) {
   wire::Envelope env;
   env.set_correlation_id(correlation_id);
   auto* error = env.mutable_error();
@@ -43,31 +44,49 @@ wire::Envelope makeErrorEnvelope(wire::ErrorCode code, std::string message, uint
 
 wire::ErrorCode toWireError(StatusCode code) {
   switch (code) {
-    case StatusCode::kMalformed: return wire::MALFORMED;
-    case StatusCode::kUnsupportedVersion: return wire::UNSUPPORTED_VERSION;
-    case StatusCode::kUnknownMessage: return wire::UNKNOWN_MESSAGE;
-    case StatusCode::kInvalidArgument: return wire::INVALID_ARGUMENT;
-    case StatusCode::kResourceExhausted: return wire::QUEUE_FULL;
-    case StatusCode::kNotFound: return wire::NOT_FOUND;
-    case StatusCode::kUnavailable: return wire::UNAVAILABLE;
-    case StatusCode::kFailedPrecondition: return wire::FAILED_PRECONDITION;
+    case StatusCode::kMalformed:
+      return wire::MALFORMED;
+    case StatusCode::kUnsupportedVersion:
+      return wire::UNSUPPORTED_VERSION;
+    case StatusCode::kUnknownMessage:
+      return wire::UNKNOWN_MESSAGE;
+    case StatusCode::kInvalidArgument:
+      return wire::INVALID_ARGUMENT;
+    case StatusCode::kResourceExhausted:
+      return wire::QUEUE_FULL;
+    case StatusCode::kNotFound:
+      return wire::NOT_FOUND;
+    case StatusCode::kUnavailable:
+      return wire::UNAVAILABLE;
+    case StatusCode::kFailedPrecondition:
+      return wire::FAILED_PRECONDITION;
     case StatusCode::kOk:
-    case StatusCode::kInternal: break;
+    case StatusCode::kInternal:
+      break;
   }
   return wire::ERROR_CODE_UNSPECIFIED;
 }
 
 StatusCode fromWireError(wire::ErrorCode code) {
   switch (code) {
-    case wire::MALFORMED: return StatusCode::kMalformed;
-    case wire::UNSUPPORTED_VERSION: return StatusCode::kUnsupportedVersion;
-    case wire::UNKNOWN_MESSAGE: return StatusCode::kUnknownMessage;
-    case wire::INVALID_ARGUMENT: return StatusCode::kInvalidArgument;
-    case wire::QUEUE_FULL: return StatusCode::kResourceExhausted;
-    case wire::NOT_FOUND: return StatusCode::kNotFound;
-    case wire::UNAVAILABLE: return StatusCode::kUnavailable;
-    case wire::FAILED_PRECONDITION: return StatusCode::kFailedPrecondition;
-    default: return StatusCode::kInternal;
+    case wire::MALFORMED:
+      return StatusCode::kMalformed;
+    case wire::UNSUPPORTED_VERSION:
+      return StatusCode::kUnsupportedVersion;
+    case wire::UNKNOWN_MESSAGE:
+      return StatusCode::kUnknownMessage;
+    case wire::INVALID_ARGUMENT:
+      return StatusCode::kInvalidArgument;
+    case wire::QUEUE_FULL:
+      return StatusCode::kResourceExhausted;
+    case wire::NOT_FOUND:
+      return StatusCode::kNotFound;
+    case wire::UNAVAILABLE:
+      return StatusCode::kUnavailable;
+    case wire::FAILED_PRECONDITION:
+      return StatusCode::kFailedPrecondition;
+    default:
+      return StatusCode::kInternal;
   }
 }
 

@@ -52,7 +52,8 @@ std::optional<std::string> receiveBody(zmq::socket_t& socket) {
 bool sendRouted(zmq::socket_t& router, std::string_view routing_id, wire::Envelope& envelope) {
   const std::string bytes = encodeEnvelope(envelope);
   try {
-    if (!router.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+    if (!router.send(zmq::buffer(routing_id),
+                     zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
       return false;
     }
     return router.send(zmq::buffer(bytes), zmq::send_flags::dontwait).has_value();

@@ -2,9 +2,9 @@
 #include <memory>
 #include <pqxx/connection>
 
+#include "conninfo.h"
 #include "gantry/pg/migrator.h"
 #include "gantry/pg/pg_error.h"
-#include "conninfo.h"
 
 namespace gantry::pg {
 namespace {

@@ -123,8 +123,8 @@ Result<std::vector<int>> Migrator::up(int target) {
       try {
         tx.exec(migration.up_sql);
       } catch (const std::exception& e) {
-        return statusFromException(e, "migration " + std::to_string(migration.version) + " (" +
-                                          migration.name + ") up");
+        return statusFromException(
+            e, "migration " + std::to_string(migration.version) + " (" + migration.name + ") up");
       }
       tx.exec_params("INSERT INTO gantry_schema_migrations (version, name) VALUES ($1, $2)",
                      migration.version, migration.name);
@@ -161,8 +161,8 @@ Result<std::vector<int>> Migrator::down(int steps) {
       try {
         tx.exec(migration->down_sql);
       } catch (const std::exception& e) {
-        return statusFromException(e, "migration " + std::to_string(version) + " (" +
-                                          migration->name + ") down");
+        return statusFromException(
+            e, "migration " + std::to_string(version) + " (" + migration->name + ") down");
       }
       tx.exec_params("DELETE FROM gantry_schema_migrations WHERE version = $1", version);
       tx.commit();

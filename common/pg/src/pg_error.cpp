@@ -28,18 +28,18 @@ bool isTransientSqlState(const std::string& state) {
     return false;
   }
   const std::string cls = state.substr(0, 2);
-  return cls == "08"        // connection exception
-         || cls == "53"     // insufficient resources: disk full, memory, connections
-         || cls == "57"     // operator intervention: admin/crash shutdown, cannot connect now
-         || cls == "40"     // transaction rollback: serialization failure, deadlock
-         || state == "55P03"  // lock_not_available (lock_timeout)
-         || state == "58000"; // system_error (e.g. an I/O error on the server)
+  return cls == "08"           // connection exception
+         || cls == "53"        // insufficient resources: disk full, memory, connections
+         || cls == "57"        // operator intervention: admin/crash shutdown, cannot connect now
+         || cls == "40"        // transaction rollback: serialization failure, deadlock
+         || state == "55P03"   // lock_not_available (lock_timeout)
+         || state == "58000";  // system_error (e.g. an I/O error on the server)
 }
 
 bool isMissingSchemaSqlState(const std::string& state) {
-  return state == "42P01"     // undefined_table
-         || state == "42703"  // undefined_column
-         || state == "42883"; // undefined_function
+  return state == "42P01"      // undefined_table
+         || state == "42703"   // undefined_column
+         || state == "42883";  // undefined_function
 }
 
 std::string withContext(std::string_view context, std::string_view what) {
@@ -93,8 +93,8 @@ Status statusFromException(const std::exception& error, std::string_view context
       return unavailable(withContext(context, what));
     }
     if (isMissingSchemaSqlState(state)) {
-      return failedPrecondition(withContext(
-          context, what + " (is the schema migrated? run `gantryctl migrate up`)"));
+      return failedPrecondition(
+          withContext(context, what + " (is the schema migrated? run `gantryctl migrate up`)"));
     }
     return {StatusCode::kInternal, withContext(context, what)};
   }

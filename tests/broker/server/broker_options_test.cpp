@@ -71,8 +71,8 @@ TEST(BrokerOptions, ZeroOrOverflowingLimitsAreRefused) {
 // A standby may wait for hours before it binds: an endpoint it could never
 // bind is refused at start, naming the flag, not at the failover.
 TEST(BrokerOptions, EndpointsThisHostCannotBindAreRefusedNamingTheFlag) {
-  for (const auto& [flag, endpoint, why] : std::vector<std::tuple<std::string, std::string,
-                                                                  std::string>>{
+  for (const auto& [flag, endpoint, why] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
            {"--worker-endpoint", "tcp://192.0.2.7:5555", "is not an address of this host"},
            {"--client-endpoint", "tcp://127.0.0.1:99999", "port '99999'"},
            {"--client-endpoint", "tcp://no-such-host.invalid:5556", "cannot resolve"},

@@ -15,14 +15,10 @@ namespace {
 
 enum class WritePath { kOneTrip, kCopy };
 
-const char* nameOf(WritePath path) {
-  return path == WritePath::kOneTrip ? "OneTrip" : "Copy";
-}
+const char* nameOf(WritePath path) { return path == WritePath::kOneTrip ? "OneTrip" : "Copy"; }
 
 // Names the parameter in test listings (ctest shows it).
-void PrintTo(WritePath path, std::ostream* out) {
-  *out << nameOf(path);
-}
+void PrintTo(WritePath path, std::ostream* out) { *out << nameOf(path); }
 
 class CommitTest : public StoreTest, public ::testing::WithParamInterface<WritePath> {
  protected:

@@ -77,8 +77,8 @@ TEST_F(MaintainTest, RowsLandInTheirDayPartition) {
 
 TEST_F(MaintainTest, EightDaysLaterExpiredPartitionsAreDroppedAndRecentRowsStay) {
   commitFinished(1, kNow - TimeMs{3600} * 1000);  // 2024-03-10 11:00
-  commitFinished(2, kNow + 2 * kDayMs);    // 2024-03-12 12:00
-  const TimeMs later = kNow + 8 * kDayMs;  // 2024-03-18 12:00, cutoff 2024-03-11 12:00
+  commitFinished(2, kNow + 2 * kDayMs);           // 2024-03-12 12:00
+  const TimeMs later = kNow + 8 * kDayMs;         // 2024-03-18 12:00, cutoff 2024-03-11 12:00
   ASSERT_TRUE(store_->maintain(later, kRetentionMs).isOk());
   commitFinished(3, later);
 

@@ -36,7 +36,8 @@ Decoded decodeEnvelope(std::string_view bytes);
 std::string encodeEnvelope(wire::Envelope& envelope);
 
 // An error reply to a request with the given correlation id.
-wire::Envelope makeErrorEnvelope(wire::ErrorCode code, std::string message, uint64_t correlation_id);
+wire::Envelope makeErrorEnvelope(wire::ErrorCode code, std::string message,
+                                 uint64_t correlation_id);
 wire::ErrorCode toWireError(StatusCode code);
 StatusCode fromWireError(wire::ErrorCode code);
 

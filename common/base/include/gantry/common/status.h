@@ -16,10 +16,10 @@ enum class StatusCode {
   kNotFound,
   kResourceExhausted,  // a capacity limit refused the request
   kFailedPrecondition,
-  kUnavailable,        // a dependency (database, broker) cannot be reached
-  kMalformed,          // bytes from a peer that do not decode
+  kUnavailable,  // a dependency (database, broker) cannot be reached
+  kMalformed,    // bytes from a peer that do not decode
   kUnsupportedVersion,
-  kUnknownMessage,     // a well-formed message of a type the receiver does not take
+  kUnknownMessage,  // a well-formed message of a type the receiver does not take
   kInternal,
 };
 
@@ -42,15 +42,19 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status invalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status invalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status notFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-inline Status failedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+inline Status failedPrecondition(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).isOk());
   }
