@@ -70,8 +70,11 @@ TEST(Reconnect, AWorkerFrozenPastItsLivenessComesBackWithOneReannounce) {
   std::this_thread::sleep_for(1500ms);  // frozen for 4-5 s in all
   worker.signal(SIGCONT);
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == kJobs; }, 120s))
-      << "finished " << cluster.finishedCount() << "\n"
-      << cluster.broker().log();
+      << "finished " << cluster.finishedCount() << "; worker "
+      << (worker.running() ? "running" : "exited " + std::to_string(*worker.waitExit(0ms)))
+      << "\nbroker:\n"
+      << cluster.broker().log() << "worker:\n"
+      << worker.log();
   expectOneCleanReannounce(cluster);
 }
 
