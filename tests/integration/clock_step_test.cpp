@@ -16,7 +16,7 @@ namespace gantry::test {
 namespace {
 
 constexpr const char* kFakeTime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-constexpr TimeMs kHourMs = 3600 * 1000;
+constexpr TimeMs kHourMs = TimeMs{3600} * 1000;
 
 // Replaced in one step (rename), so a process never reads a half-written
 // offset.
