@@ -63,7 +63,12 @@ fi
 
 say "running tests with $sanitizers sanitizers (reports go to ${reports#"$GANTRY_ROOT"/})"
 status=0
-(cd "$BUILD_DIR" && ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@") || status=$?
+# The ClockStep tests preload libfaketime into the broker and workers; a
+# sanitizer runtime must come first in the process and intercepts the same
+# clock calls, so under it the processes hang at start. The plain build runs
+# them (scripts/test.sh).
+(cd "$BUILD_DIR" && ctest --output-on-failure -j "$(nproc)" --timeout 600 -E '^ClockStep[.]' "$@") ||
+  status=$?
 
 shopt -s nullglob
 found=("$reports"/*)
