@@ -68,6 +68,12 @@ std::string nextPageCommand(const ListFlags& flags, uint64_t next_after_id) {
 }
 
 int runList(CommandContext& ctx, const ListFlags& flags) {
+  // A name no queue can have would only list nothing; say why instead.
+  if (!flags.queue.empty()) {
+    if (Status s = validateQueueName(flags.queue, JobLimits{}); !s.isOk()) {
+      return ctx.usageError("list", s.message());
+    }
+  }
   wire::ListRequest request;
   request.set_queue(flags.queue);
   request.set_kind(flags.kind);
