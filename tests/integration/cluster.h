@@ -84,6 +84,8 @@ class Cluster {
   void useSlowHeartbeats() { heartbeat_flags_ = kSlowHeartbeatFlags; }
   // The defaults (1 s x 3), for scenarios whose timing depends on them.
   void useDefaultHeartbeats() { heartbeat_flags_.clear(); }
+  // For workers started afterwards; "warn" keeps most tests' logs short.
+  void setWorkerLogLevel(std::string level) { worker_log_level_ = std::move(level); }
   // Environment for every broker and worker started afterwards.
   void setProcessEnv(std::map<std::string, std::string> env) { process_env_ = std::move(env); }
 
@@ -116,7 +118,7 @@ class Cluster {
     const size_t before = workerCount();
     std::vector<std::string> args = {"--concurrency", std::to_string(concurrency),
                                      "--id",          "w" + std::to_string(workers_.size() + 1),
-                                     "--log-level",   "warn"};
+                                     "--log-level",   worker_log_level_};
     args.insert(args.end(), heartbeat_flags_.begin(), heartbeat_flags_.end());
     args.insert(args.end(), extra.begin(), extra.end());
     std::map<std::string, std::string> env = process_env_;
@@ -202,6 +204,7 @@ class Cluster {
   std::string dir_;
   std::string database_url_;
   std::vector<std::string> heartbeat_flags_ = kFastHeartbeatFlags;
+  std::string worker_log_level_ = "warn";
   std::map<std::string, std::string> process_env_;
   std::unique_ptr<ChildProcess> broker_;
   std::vector<std::unique_ptr<ChildProcess>> workers_;

@@ -62,6 +62,7 @@ TEST(Reconnect, AWorkerFrozenPastItsLivenessComesBackWithOneReannounce) {
   cluster.useDefaultHeartbeats();
   cluster.migrate();
   cluster.startBroker();
+  cluster.setWorkerLogLevel("info");  // its re-announces show if it fails
   ChildProcess& worker = cluster.startWorker(4);
   ASSERT_EQ(submitShortJobs(cluster).size(), static_cast<size_t>(kJobs));
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() >= 20; }, 60s));
