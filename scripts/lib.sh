@@ -9,6 +9,10 @@ GANTRY_PACKAGES=(
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler libpqxx-dev
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libboost-dev
   libgtest-dev libgmock-dev postgresql jq faketime
+  # Observability: the metrics/health endpoint (prometheus-cpp on civetweb),
+  # the OTLP exporter's HTTP client, and for the tests a real Prometheus and
+  # Python's protobuf runtime for the OTLP receiver.
+  prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev prometheus python3-protobuf
   # The checks (scripts/sanitize.sh, tidy.sh, format.sh): clang with its
   # sanitizer runtimes and llvm-symbolizer for readable reports.
   clang libclang-rt-dev llvm clang-tidy clang-format
