@@ -1,0 +1,108 @@
+#include "gantry/obs/obs_server.h"
+
+#include <CivetServer.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace gantry::obs {
+namespace {
+
+void reply(mg_connection* conn, int status, const char* content_type, const std::string& body) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+            "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+            status, status == 200 ? "OK" : "Service Unavailable", content_type, body.size());
+  mg_write(conn, body.data(), body.size());
+}
+
+// civetweb wants a numeric address; "localhost" is the one name we accept.
+Result<std::string> civetAddress(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
+    return invalidArgument("metrics listen address '" + listen + "' is not HOST:PORT");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host == "localhost") {
+    host = "127.0.0.1";
+  }
+  return host + listen.substr(colon);
+}
+
+class ProbeHandler : public CivetHandler {
+ public:
+  ProbeHandler(const Health& health, Probe probe) : health_(health), probe_(probe) {}
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    const ProbeResult result = health_.evaluate(probe_);
+    reply(conn, result.http_status, "application/json", result.body.dump() + "\n");
+    return true;
+  }
+
+ private:
+  const Health& health_;
+  const Probe probe_;
+};
+
+class MetricsHandler : public CivetHandler {
+ public:
+  explicit MetricsHandler(ObsServer::Collect collect) : collect_(std::move(collect)) {}
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, collect_());
+    reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", out.str());
+    return true;
+  }
+
+ private:
+  const ObsServer::Collect collect_;
+};
+
+}  // namespace
+
+class ObsServer::Handlers {
+ public:
+  Handlers(Collect collect, const Health& health)
+      : metrics(std::move(collect)),
+        live(health, Probe::kLive),
+        ready(health, Probe::kReady),
+        startup(health, Probe::kStartup) {}
+  MetricsHandler metrics;
+  ProbeHandler live;
+  ProbeHandler ready;
+  ProbeHandler startup;
+};
+
+Result<std::unique_ptr<ObsServer>> ObsServer::start(const std::string& listen, Collect collect,
+                                                    const Health& health) {
+  auto address = civetAddress(listen);
+  if (!address.isOk()) {
+    return address.status();
+  }
+  std::unique_ptr<ObsServer> server(new ObsServer());
+  server->handlers_ = std::make_unique<Handlers>(std::move(collect), health);
+  // Two threads: scrapes and probes are short, and a process's own work
+  // matters more than answering many at once.
+  const std::vector<std::string> options = {"listening_ports", *address, "num_threads", "2",
+                                            "request_timeout_ms", "10000"};
+  try {
+    server->civet_ = std::make_unique<CivetServer>(options);
+  } catch (const CivetException& e) {
+    return Status(StatusCode::kUnavailable,
+                  "cannot listen for metrics on " + listen + ": " + e.what());
+  }
+  server->civet_->addHandler("/metrics", server->handlers_->metrics);
+  server->civet_->addHandler("/livez", server->handlers_->live);
+  server->civet_->addHandler("/readyz", server->handlers_->ready);
+  server->civet_->addHandler("/startupz", server->handlers_->startup);
+  const std::vector<int> ports = server->civet_->getListeningPorts();
+  server->port_ = ports.empty() ? 0 : ports.front();
+  return server;
+}
+
+ObsServer::~ObsServer() {
+  if (civet_) {
+    civet_->close();  // joins civetweb's threads before the handlers go
+  }
+}
+
+}  // namespace gantry::obs

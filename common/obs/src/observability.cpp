@@ -1,0 +1,61 @@
+#include "gantry/obs/observability.h"
+
+#include <prometheus/gauge.h>
+
+#include <chrono>
+
+#include "gantry/common/clock.h"
+#include "gantry/common/log.h"
+
+namespace gantry::obs {
+
+Observability::Observability(const std::string& component)
+    : registry_(std::make_shared<prometheus::Registry>()) {
+  prometheus::BuildGauge()
+      .Name("gantry_build_info")
+      .Help("Always 1; labels name the component and its version")
+      .Register(*registry_)
+      .Add({{"component", component}, {"version", GANTRY_VERSION}})
+      .Set(1);
+  prometheus::BuildGauge()
+      .Name("gantry_process_start_time_seconds")
+      .Help("Unix time the process started, in seconds")
+      .Register(*registry_)
+      .Add({})
+      .Set(static_cast<double>(SystemClock::instance().now().wall_ms) / 1000.0);
+}
+
+Observability::~Observability() = default;
+
+void Observability::add(std::shared_ptr<prometheus::Collectable> collectable) {
+  std::lock_guard lock(mutex_);
+  collectables_.push_back(std::move(collectable));
+}
+
+std::vector<prometheus::MetricFamily> Observability::collect() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::lock_guard lock(mutex_);
+  for (const auto& collectable : collectables_) {
+    for (auto& family : collectable->Collect()) {
+      families.push_back(std::move(family));
+    }
+  }
+  return families;
+}
+
+Status Observability::serve(const std::string& listen) {
+  if (listen.empty()) {
+    return Status::ok();
+  }
+  auto server = ObsServer::start(
+      listen, [this] { return collect(); }, health_);
+  if (!server.isOk()) {
+    return server.status();
+  }
+  server_ = std::move(*server);
+  log::info("serving metrics and health probes",
+            {{"listen", listen}, {"port", server_->port()}});
+  return Status::ok();
+}
+
+}  // namespace gantry::obs
