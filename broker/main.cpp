@@ -5,9 +5,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gantry/broker/server/broker_health.h"
+#include "gantry/broker/server/broker_metrics.h"
 #include "gantry/broker/server/broker_options.h"
 #include "gantry/broker/server/broker_server.h"
 #include "gantry/common/log.h"
+#include "gantry/obs/observability.h"
 
 namespace {
 
@@ -37,7 +40,17 @@ int run(int argc, char** argv) {
   }
   gantry::log::init("broker", options.log_level);
 
-  gantry::broker::BrokerServer server(options.config, gantry::SystemClock::instance());
+  // Served before start(): a standby broker answers its probes too.
+  gantry::obs::Observability obs("broker");
+  gantry::broker::BrokerHealth health(obs.health(), gantry::SystemClock::instance());
+  gantry::broker::BrokerMetrics metrics(obs);
+  auto listener = obs.serve(options.metrics_listen);
+  if (!listener.isOk()) {
+    std::cerr << "gantry-broker: --metrics-listen: " << listener.status().message() << "\n";
+    return 2;
+  }
+  gantry::broker::BrokerServer server(options.config, gantry::SystemClock::instance(), metrics,
+                                      health);
   // Before start(): a standby broker waits there and must stop on a signal.
   g_server = &server;
   std::signal(SIGTERM, onSignal);

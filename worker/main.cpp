@@ -63,6 +63,9 @@ int run(int argc, char** argv) {
   app.add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
                  "Time running jobs get to finish on SIGTERM")
       ->capture_default_str();
+  app.add_option("--metrics-listen", config.metrics_listen,
+                 "HOST:PORT serving /metrics, /livez, /readyz, /startupz (empty: none)")
+      ->envname("GANTRY_METRICS_LISTEN");
   app.add_option("--log-level", config.log_level, "trace|debug|info|warn|error|off")
       ->envname("GANTRY_LOG_LEVEL")
       ->capture_default_str();
@@ -83,7 +86,13 @@ int run(int argc, char** argv) {
   }
   gantry::log::init("worker", config.log_level);
 
+  gantry::obs::Observability obs("worker");
   gantry::worker::Worker worker(config, registry, gantry::SystemClock::instance());
+  worker.observeWith(obs);
+  auto listener = obs.serve(config.metrics_listen);
+  if (!listener.isOk()) {
+    return badConfig("--metrics-listen: " + listener.status().message());
+  }
   g_worker.store(&worker);
   installStopHandlers();
   const gantry::Status status = worker.run();

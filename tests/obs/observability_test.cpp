@@ -31,10 +31,12 @@ TEST(Observability, ServesCountersAndHistogramsInTheTextFormat) {
   mail.observe(0.05);
   mail.observe(0.5);
   mail.observe(7);
-  ASSERT_TRUE(obs.serve("127.0.0.1:0").isOk());
-  ASSERT_GT(obs.port(), 0);
+  auto listener = obs.serve("127.0.0.1:0");
+  ASSERT_TRUE(listener.isOk());
+  const int port = listener.value()->port();
+  ASSERT_GT(port, 0);
 
-  auto reply = httpGet(obs.port(), "/metrics");
+  auto reply = httpGet(port, "/metrics");
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 200);
   EXPECT_NE(reply->content_type.find("text/plain; version=0.0.4"), std::string::npos);
@@ -56,14 +58,16 @@ TEST(Observability, ProbesReportEachCheckAndFailWhenOneOfTheirsFails) {
   FlagCheck started(false, "recovering");
   obs.health().add("database", probes({Probe::kReady}), database.asCheck());
   obs.health().add("started", probes({Probe::kStartup, Probe::kReady}), started.asCheck());
-  ASSERT_TRUE(obs.serve("localhost:0").isOk());
+  auto listener = obs.serve("localhost:0");
+  ASSERT_TRUE(listener.isOk());
+  const int port = listener.value()->port();
 
-  auto live = httpGet(obs.port(), "/livez");
+  auto live = httpGet(port, "/livez");
   ASSERT_TRUE(live);
   EXPECT_EQ(live->status, 200) << "no check is part of liveness";
   EXPECT_EQ(live->content_type, "application/json");
 
-  auto ready = httpGet(obs.port(), "/readyz");
+  auto ready = httpGet(port, "/readyz");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
   auto body = nlohmann::json::parse(ready->body);
@@ -73,14 +77,14 @@ TEST(Observability, ProbesReportEachCheckAndFailWhenOneOfTheirsFails) {
   EXPECT_EQ(body["checks"]["started"]["detail"], "recovering");
 
   started.set(true, "serving");
-  EXPECT_EQ(httpGet(obs.port(), "/startupz")->status, 200);
-  EXPECT_EQ(httpGet(obs.port(), "/readyz")->status, 200);
+  EXPECT_EQ(httpGet(port, "/startupz")->status, 200);
+  EXPECT_EQ(httpGet(port, "/readyz")->status, 200);
   database.set(false, "connection refused");
-  ready = httpGet(obs.port(), "/readyz");
+  ready = httpGet(port, "/readyz");
   EXPECT_EQ(ready->status, 503);
   EXPECT_EQ(nlohmann::json::parse(ready->body)["checks"]["database"]["detail"],
             "connection refused");
-  EXPECT_EQ(httpGet(obs.port(), "/nothing-here")->status, 404);
+  EXPECT_EQ(httpGet(port, "/nothing-here")->status, 404);
 }
 
 TEST(Observability, AHeartbeatCheckFailsWhenTheLoopStopsTurning) {
@@ -92,13 +96,14 @@ TEST(Observability, AHeartbeatCheckFailsWhenTheLoopStopsTurning) {
 }
 
 TEST(Observability, AnAddressThatIsNotHostPortOrIsTakenIsAnError) {
-  Observability first("test");
-  EXPECT_EQ(first.serve("9100").code(), StatusCode::kInvalidArgument);
-  ASSERT_TRUE(first.serve("127.0.0.1:0").isOk());
-  Observability second("test");
-  EXPECT_FALSE(second.serve("127.0.0.1:" + std::to_string(first.port())).isOk());
-  EXPECT_TRUE(second.serve("").isOk()) << "empty means: do not serve";
-  EXPECT_EQ(second.port(), 0);
+  Observability obs("test");
+  EXPECT_EQ(obs.serve("9100").status().code(), StatusCode::kInvalidArgument);
+  auto first = obs.serve("127.0.0.1:0");
+  ASSERT_TRUE(first.isOk());
+  EXPECT_FALSE(obs.serve("127.0.0.1:" + std::to_string(first.value()->port())).isOk());
+  auto none = obs.serve("");
+  ASSERT_TRUE(none.isOk());
+  EXPECT_EQ(none.value(), nullptr) << "empty means: do not serve";
 }
 
 TEST(AtomicHistogram, CountsEachObservationInTheFirstBucketThatHoldsIt) {

@@ -21,4 +21,11 @@ std::optional<HttpReply> httpGet(int port, const std::string& path);
 // text exposition; nullopt when absent.
 std::optional<double> sampleValue(const std::string& exposition, const std::string& series);
 
+// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's
+// pick, released again), for a process the test is about to start.
+int freeLoopbackPort();
+
+// `text` percent-encoded for a URL's query string.
+std::string urlEncode(const std::string& text);
+
 }  // namespace gantry::test

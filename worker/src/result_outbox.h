@@ -29,6 +29,8 @@ class ResultOutbox {
   void connectionLost();
 
   bool empty() const { return unsent_.empty() && in_flight_.empty(); }
+  // Results the broker may not have yet.
+  size_t size() const { return unsent_.size() + in_flight_.size(); }
   // Leases of every result the broker may not have yet.
   std::vector<wire::HeldLease> leases() const;
 

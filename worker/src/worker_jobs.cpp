@@ -128,11 +128,13 @@ void WorkerLoop::onCompletion(Completion&& completion) {
       result.error = "cancelled";
     }
   }
+  const TimeMs ran_ms = clock_.monoMs() - job->started_mono_ms;
+  durations_->observe(job->kind, outcomeName(result.outcome), ran_ms);
   log::info("job finished", {{"worker_id", worker_id_},
                              {"job_id", job_id},
                              {"kind", job->kind},
                              {"outcome", std::string(outcomeName(result.outcome))},
-                             {"duration_ms", clock_.monoMs() - job->started_mono_ms},
+                             {"duration_ms", ran_ms},
                              {"trace_id", job->trace_id}});
   jobs_.remove(job_id, lease);
   queueResult(job_id, lease, result.outcome, std::move(result.result), std::move(result.error));
@@ -167,6 +169,7 @@ void WorkerLoop::expireDeadlines(Now now) {
   for (RunningJob* job : expired) {
     const int64_t ran_ms = std::max<int64_t>(0, now.mono_ms - job->started_mono_ms);
     counters_.jobs_timed_out.fetch_add(1);
+    durations_->observe(job->kind, "timed_out", ran_ms);
     log::warn("job timed out", {{"worker_id", worker_id_},
                                 {"job_id", job->job_id},
                                 {"kind", job->kind},

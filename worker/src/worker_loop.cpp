@@ -31,12 +31,14 @@ WorkerLoop::WorkerLoop(WorkerConfig config, const HandlerRegistry& registry, Clo
       kinds_(announcedKinds(config_, registry)),
       context_(1),
       connection_(context_, config_.broker_endpoint),
+      durations_(std::make_unique<HandlerDurations>(kinds_)),
       jobs_(config_.concurrency),
       rng_(std::random_device{}()),
       instance_(rng_() | 1),
       pool_(std::make_unique<HandlerPool>(config_.concurrency)) {}
 
 Status WorkerLoop::run() {
+  last_turn_mono_ms_.store(clock_.monoMs(), std::memory_order_relaxed);
   log::info("worker starting", {{"worker_id", worker_id_},
                                 {"broker", config_.broker_endpoint},
                                 {"concurrency", config_.concurrency},
@@ -73,6 +75,10 @@ WorkerStats WorkerLoop::stats() const {
   s.jobs_timed_out = counters_.jobs_timed_out.load();
   s.jobs_handed_back = counters_.jobs_handed_back.load();
   s.results_sent = counters_.results_sent.load();
+  s.slots = config_.concurrency;
+  s.busy_slots = counters_.busy_slots.load();
+  s.results_waiting = counters_.results_waiting.load();
+  s.connected = counters_.connected.load();
   return s;
 }
 
@@ -97,6 +103,11 @@ void WorkerLoop::pollOnce(Now now) {
   if (connected && poll_set_.ready(broker)) {
     receiveAll(clock_.now());
   }
+  // For stats(), the metrics and the probes: relaxed stores, once a turn.
+  last_turn_mono_ms_.store(now.mono_ms, std::memory_order_relaxed);
+  counters_.busy_slots.store(static_cast<uint32_t>(jobs_.busyThreads()), std::memory_order_relaxed);
+  counters_.results_waiting.store(outbox_.size(), std::memory_order_relaxed);
+  counters_.connected.store(connection_.isOpen() && confirmed_, std::memory_order_relaxed);
 }
 
 void WorkerLoop::onTimers(Now now) {

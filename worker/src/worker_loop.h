@@ -22,6 +22,7 @@
 #include "gantry/common/mailbox.h"
 #include "gantry/net/poll_set.h"
 #include "gantry/worker/worker.h"
+#include "handler_durations.h"
 #include "handler_pool.h"
 #include "job_table.h"
 #include "result_outbox.h"
@@ -49,6 +50,7 @@ class WorkerLoop {
   Status run();
   void requestStop();
   WorkerStats stats() const;
+  void observeWith(obs::Observability& obs);
   size_t runningHandlers() const { return jobs_.busyThreads(); }
   const std::string& workerId() const { return worker_id_; }
 
@@ -61,6 +63,10 @@ class WorkerLoop {
     std::atomic<uint64_t> jobs_timed_out{0};
     std::atomic<uint64_t> jobs_handed_back{0};
     std::atomic<uint64_t> results_sent{0};
+    // Gauges, stored by the I/O thread after each turn.
+    std::atomic<uint32_t> busy_slots{0};
+    std::atomic<uint64_t> results_waiting{0};
+    std::atomic<bool> connected{false};
   };
 
   // worker_loop.cpp: loop, timers, connection.
@@ -115,6 +121,8 @@ class WorkerLoop {
   PollSet poll_set_;  // I/O thread only
   std::atomic<bool> stop_requested_{false};
   Counters counters_;
+  std::unique_ptr<HandlerDurations> durations_;  // I/O thread observes
+  std::atomic<TimeMs> last_turn_mono_ms_{0};     // for the liveness probe
 
   JobTable jobs_;
   ResultOutbox outbox_;

@@ -44,6 +44,10 @@ void BrokerCore::endAttempt(LiveJob& job, wire::Outcome outcome, const std::stri
   row.outcome = outcome;
   row.error = error;
   effects_.writes.addAttempt(std::move(row));
+  // The attempt started at its deadline less its timeout, on the monotonic line.
+  const TimeMs started_mono = job.lease->deadline_mono_ms - job.timeout_ms;
+  observer_->attemptEnded(job.queue, job.kind, outcome,
+                          std::max<TimeMs>(0, now.mono_ms - started_mono));
   stopRunning(job);
 }
 
@@ -95,6 +99,7 @@ void BrokerCore::failAttempt(LiveJob& job, const std::string& error, Now now, Re
   job.run_at_ms = now.wall_ms + delay;
   job.rank = now.mono_ms + delay - job.priority * config_.aging_ms;
   ++counters_.retried;
+  observer_->jobRetried(job.queue, job.kind);
   persistTransition(job);
   enqueue(job, now.monoWhenWallShows(job.run_at_ms), now);
 }
@@ -161,6 +166,7 @@ void BrokerCore::finalize(LiveJob& job, wire::JobState state, const std::string&
     default:
       break;
   }
+  observer_->jobFinished(job.queue, job.kind, state);
   forget(job);  // `job` dangles from here on
 }
 

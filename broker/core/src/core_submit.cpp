@@ -90,6 +90,7 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
     effects_.writes.addInsert(toRow(job));
     enqueue(job, due_mono, now);
     ++counters_.submitted;
+    observer_->jobSubmitted(job.queue, job.kind);
     reply.add_ids(job.id);
     reply.add_duplicate(false);
     kinds.insert(job.kind);

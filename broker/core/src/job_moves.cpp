@@ -1,6 +1,8 @@
 // How jobs move between the core's parts (broker_core.h), and the counts
 // that follow them: queue counts, key reservations, the lane gates' running
 // counts, the worker's slots.
+#include <algorithm>
+
 #include "gantry/broker/core/broker_core.h"
 
 namespace gantry::broker {
@@ -11,7 +13,8 @@ BrokerCore::BrokerCore(const BrokerConfig& config, uint64_t seed)
       keys_(config, jobs_, queues_),
       lanes_(jobs_),
       delayed_(jobs_),
-      leases_(jobs_) {
+      leases_(jobs_),
+      observer_(&CoreObserver::none()) {
   admission_.add(std::make_unique<PauseGate>(queues_));
   admission_.add(std::make_unique<QueueCapGate>(config_, names_, queues_));
   admission_.add(std::make_unique<KindCapGate>(config_, names_));
@@ -93,6 +96,9 @@ void BrokerCore::startRunning(LiveJob& job, WorkerSession& worker, Now now) {
   job.lease->deadline_mono_ms = now.mono_ms + job.timeout_ms;
   job.lease->expires_mono_ms = job.lease->deadline_mono_ms + config_.lease_grace_ms;
   leases_.watch(job);
+  // Due at run_at (the submit time unless delayed or retried); wall time,
+  // since run_at is a wall time, and never negative across a clock step.
+  observer_->attemptStarted(job.queue, job.kind, std::max<TimeMs>(0, now.wall_ms - job.run_at_ms));
   ++queues_.at(job.queue).running;
   admission_.started(job);
   worker.jobs.insert(job.id);

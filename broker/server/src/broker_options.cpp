@@ -113,6 +113,9 @@ void addBrokerOptions(CLI::App& app, BrokerOptions& options) {
   BrokerConfig& c = options.config;
   app.add_option("--database-url", c.database_url, "Postgres connection string or URL")
       ->envname("DATABASE_URL");
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "HOST:PORT serving /metrics, /livez, /readyz, /startupz (empty: none)")
+      ->envname("GANTRY_METRICS_LISTEN");
   app.add_option("--database-url-file", options.database_url_file,
                  "File holding the connection string (for secrets mounted as files)")
       ->envname("DATABASE_URL_FILE");

@@ -24,9 +24,12 @@ constexpr int kFinalRepliesLingerMs = 1000;
 
 }  // namespace
 
-BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock)
+BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock, BrokerMetrics& metrics,
+                           BrokerHealth& health)
     : config_(config),
       clock_(clock),
+      metrics_(metrics),
+      health_(health),
       context_(1),
       workers_(context_, zmq::socket_type::router),
       clients_(context_, zmq::socket_type::router) {}
@@ -34,12 +37,16 @@ BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock)
 BrokerServer::~BrokerServer() = default;
 
 Status BrokerServer::start(int64_t db_wait_ms) {
-  auto owned = becomeOwner(config_, clock_, stop_.fd(), db_wait_ms);
+  auto owned = becomeOwner(config_, clock_, stop_.fd(), db_wait_ms, health_);
   if (!owned.isOk()) {
     return owned.status();
   }
   owner_ = owned->owner;
+  const std::string epoch = "epoch " + std::to_string(owner_.epoch);
+  health_.setPhase(BrokerHealth::Phase::kRecovering, "owner, recovering state, " + epoch);
   core_ = std::make_unique<BrokerCore>(config_, std::random_device{}());
+  metrics_.attach(*core_);
+  core_->setObserver(metrics_);
   const Now now = clock_.now();
   auto recovered =
       owned->store->recover([&](const RecoveredState& state) { core_->beginRestore(state, now); },
@@ -70,6 +77,7 @@ Status BrokerServer::start(int64_t db_wait_ms) {
   }
   committer_->start();
   reader_->start();
+  health_.setPhase(BrokerHealth::Phase::kServing, "owner, " + epoch);
   log::info("broker listening", {{"workers", worker_endpoint_}, {"clients", client_endpoint_}});
   return Status::ok();
 }
@@ -120,8 +128,11 @@ Status BrokerServer::run() {
     watchWorkerConnections(workers_woke_without_message);
     core_->tick(clock_.now());
     flushEffects();
+    observeTurn();
   }
   stopping_ = true;
+  health_.setPhase(BrokerHealth::Phase::kStopping,
+                   ownership_lost_ ? "another broker took over" : "stopping");
   // A broker that lost the database sends workers nothing more: the new
   // owner decides who runs what.
   if (!ownership_lost_) {
@@ -229,6 +240,7 @@ void BrokerServer::flushEffects() {
 void BrokerServer::drainCommitter() {
   for (CommitterEvent& event : committer_->events().drain()) {
     if (auto* committed = std::get_if<Committed>(&event)) {
+      metrics_.committed(committed->writes, committed->commit_ms);
       for (ParkedReply& reply : durability_.durable(committed->ticket)) {
         release(std::move(reply));
       }

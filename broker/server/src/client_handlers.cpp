@@ -54,6 +54,7 @@ void BrokerServer::handleClientMessage(const RoutedMessage& message) {
 
 void BrokerServer::onSubmit(const std::string& from, const wire::Envelope& request) {
   if (committer_->backlog() > config_.max_write_backlog) {
+    metrics_.submitRejected(StatusCode::kUnavailable, request.submit().jobs_size());
     replyError(from, request.correlation_id(),
                unavailable("the database is behind by " + std::to_string(committer_->backlog()) +
                            " writes; retry later"));
@@ -61,6 +62,7 @@ void BrokerServer::onSubmit(const std::string& from, const wire::Envelope& reque
   }
   auto submitted = core_->submit(request.submit(), clock_.now());
   if (!submitted.isOk()) {
+    metrics_.submitRejected(submitted.status().code(), request.submit().jobs_size());
     replyError(from, request.correlation_id(), submitted.status());
     return;
   }

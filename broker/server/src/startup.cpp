@@ -33,11 +33,13 @@ std::string holderName(const std::string& client_endpoint) {
 
 // Gives up early when `stop_fd` becomes readable.
 Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int64_t wait_ms,
-                                               const Clock& clock, int stop_fd) {
+                                               const Clock& clock, int stop_fd,
+                                               BrokerHealth& health) {
   const TimeMs deadline = clock.monoMs() + wait_ms;
   int64_t delay_ms = 100;
   while (true) {
     auto store = PgStore::connect(conninfo);
+    health.setDatabase(store.isOk(), store.isOk() ? "connected" : store.status().message());
     if (store.isOk() || clock.monoMs() + delay_ms > deadline) {
       return store;
     }
@@ -53,7 +55,7 @@ Result<std::unique_ptr<PgStore>> connectWithin(const std::string& conninfo, int6
 // its connection breaks meanwhile; returns the ownership epoch.
 Result<uint64_t> takeOwnership(const BrokerConfig& config, const Clock& clock,
                                const std::string& holder, std::unique_ptr<PgStore>& store,
-                               int stop_fd) {
+                               int stop_fd, BrokerHealth& health) {
   TimeMs next_report_mono_ms = clock.monoMs();
   Status connection = Status::ok();  // of the last attempt to reach the database
   while (true) {
@@ -62,6 +64,8 @@ Result<uint64_t> takeOwnership(const BrokerConfig& config, const Clock& clock,
       connection = reconnected.status();
       store = reconnected.isOk() ? std::move(reconnected.value()) : nullptr;
     }
+    health.setDatabase(store != nullptr && !store->broken(),
+                       connection.isOk() ? "connected" : connection.message());
     if (store != nullptr) {
       auto taken = store->tryTakeOwnership(holder, clock.wallMs());
       if (taken.isOk() && taken->has_value()) {
@@ -76,6 +80,8 @@ Result<uint64_t> takeOwnership(const BrokerConfig& config, const Clock& clock,
       next_report_mono_ms = clock.monoMs() + kStandbyReportIntervalMs;
       auto owner = connection.isOk() ? store->owner() : Result<BrokerOwner>(connection);
       if (owner.isOk()) {
+        health.setPhase(BrokerHealth::Phase::kStandby,
+                        "standby: " + owner->holder + " owns the database");
         log::warn("another broker owns the database; waiting as a standby until it stops",
                   {{"owner", owner->holder}, {"owner_since_ms", owner->acquired_at_ms}});
       } else {
@@ -92,16 +98,18 @@ Result<uint64_t> takeOwnership(const BrokerConfig& config, const Clock& clock,
 }  // namespace
 
 Result<OwnedDatabase> becomeOwner(const BrokerConfig& config, const Clock& clock, int stop_fd,
-                                  int64_t db_wait_ms) {
-  auto store = connectWithin(config.database_url, db_wait_ms, clock, stop_fd);
+                                  int64_t db_wait_ms, BrokerHealth& health) {
+  auto store = connectWithin(config.database_url, db_wait_ms, clock, stop_fd, health);
   if (!store.isOk()) {
     return store.status();
   }
   if (Status s = (*store)->checkSchema(); !s.isOk()) {
+    health.setSchema(false, s.message());
     return s;
   }
+  health.setSchema(true, "current");
   const std::string holder = holderName(config.client_endpoint);
-  auto epoch = takeOwnership(config, clock, holder, store.value(), stop_fd);
+  auto epoch = takeOwnership(config, clock, holder, store.value(), stop_fd, health);
   if (!epoch.isOk()) {
     return epoch.status();
   }

@@ -6,6 +6,7 @@
 namespace gantry::broker {
 
 bool BrokerServer::countRejected(StatusCode code) {
+  metrics_.protocolError(code);
   switch (code) {
     case StatusCode::kUnsupportedVersion:
       ++counters_.unsupported_version;

@@ -62,6 +62,11 @@ void Committer::waitForWork() {
   if (fds[2].revents != 0) {
     store_->checkConnection();
   }
+  noteConnection();
+}
+
+void Committer::noteConnection() {
+  connected_.store(store_ != nullptr && !store_->broken(), std::memory_order_relaxed);
 }
 
 void Committer::pause(int64_t ms) {
@@ -124,11 +129,13 @@ void Committer::commitWithRetry(WriteBatch& batch, uint64_t ticket) {
     if (ownership_lost_) {
       return;  // never acknowledged; the broker stops
     }
+    const TimeMs started_mono = clock_.monoMs();
     Status status = store_ != nullptr ? store_->commit(batch) : unavailable("not connected");
+    noteConnection();
     if (status.isOk()) {
       backlog_.fetch_sub(std::min<uint64_t>(backlog_.load(), batch.size()),
                          std::memory_order_relaxed);
-      events_.push(Committed{ticket});
+      events_.push(Committed{ticket, batch.size(), clock_.monoMs() - started_mono});
       batch = WriteBatch{};
       return;
     }
@@ -147,6 +154,7 @@ void Committer::ensureConnected() {
     previous_backend_pid_ = store_->backendPid();
     store_.reset();
   }
+  connected_.store(false, std::memory_order_relaxed);
   auto connected = PgStore::connect(conninfo_);
   if (!connected.isOk()) {
     log::error("database unreachable", {{"error", connected.status().toString()}});
@@ -157,6 +165,8 @@ void Committer::ensureConnected() {
   const Status resumed = connected.value()->resumeOwnership(owner_epoch_, previous_backend_pid_);
   if (resumed.isOk()) {
     store_ = std::move(connected.value());
+    connected_.store(true, std::memory_order_relaxed);
+    reconnects_.fetch_add(1, std::memory_order_relaxed);
     log::info("database connection re-established");
   } else if (resumed.code() == StatusCode::kFailedPrecondition) {
     ownership_lost_ = true;

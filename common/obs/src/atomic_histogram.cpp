@@ -28,8 +28,7 @@ prometheus::ClientMetric::Histogram AtomicHistogram::read() const {
     cumulative += counts_[i].load(std::memory_order_relaxed);
     prometheus::ClientMetric::Bucket bucket;
     bucket.cumulative_count = cumulative;
-    bucket.upper_bound =
-        i < bounds_.size() ? bounds_[i] : std::numeric_limits<double>::infinity();
+    bucket.upper_bound = i < bounds_.size() ? bounds_[i] : std::numeric_limits<double>::infinity();
     out.bucket.push_back(bucket);
   }
   out.sample_count = cumulative;
@@ -68,9 +67,9 @@ std::vector<prometheus::MetricFamily> HistogramFamily::Collect() const {
 }
 
 const std::vector<double>& durationBucketsSeconds() {
-  static const std::vector<double> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                              0.5,   1,      2.5,   5,    10,    30,   60,  300,
-                                              900,   3600};
+  static const std::vector<double> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                              0.1,   0.25,   0.5,   1,    2.5,   5,
+                                              10,    30,     60,    300,  900,   3600};
   return kBounds;
 }
 

@@ -1,9 +1,16 @@
 #include "gantry/obs/obs_server.h"
 
 #include <CivetServer.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 namespace gantry::obs {
 namespace {
@@ -57,6 +64,20 @@ class MetricsHandler : public CivetHandler {
   const ObsServer::Collect collect_;
 };
 
+// Connects to 127.0.0.1:port and closes again.
+void wakeListener(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return;
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  ::close(fd);
+}
+
 }  // namespace
 
 class ObsServer::Handlers {
@@ -82,7 +103,7 @@ Result<std::unique_ptr<ObsServer>> ObsServer::start(const std::string& listen, C
   server->handlers_ = std::make_unique<Handlers>(std::move(collect), health);
   // Two threads: scrapes and probes are short, and a process's own work
   // matters more than answering many at once.
-  const std::vector<std::string> options = {"listening_ports", *address, "num_threads", "2",
+  const std::vector<std::string> options = {"listening_ports",    *address, "num_threads", "2",
                                             "request_timeout_ms", "10000"};
   try {
     server->civet_ = std::make_unique<CivetServer>(options);
@@ -100,9 +121,24 @@ Result<std::unique_ptr<ObsServer>> ObsServer::start(const std::string& listen, C
 }
 
 ObsServer::~ObsServer() {
-  if (civet_) {
-    civet_->close();  // joins civetweb's threads before the handlers go
+  if (!civet_) {
+    return;
   }
+  // close() joins civetweb's threads before the handlers go. Its accept
+  // thread notices the stop only when its poll() returns, which an idle
+  // listener does every 2 s; a connection wakes it at once, so one is made
+  // every few milliseconds until close() is done (when it listens on
+  // loopback or every address; elsewhere the stop takes up to 2 s).
+  std::atomic<bool> closed{false};
+  std::thread closer([&] {
+    civet_->close();
+    closed = true;
+  });
+  while (!closed) {
+    wakeListener(port_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  closer.join();
 }
 
 }  // namespace gantry::obs

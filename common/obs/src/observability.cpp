@@ -43,19 +43,17 @@ std::vector<prometheus::MetricFamily> Observability::collect() const {
   return families;
 }
 
-Status Observability::serve(const std::string& listen) {
+Result<std::unique_ptr<ObsServer>> Observability::serve(const std::string& listen) {
   if (listen.empty()) {
-    return Status::ok();
+    return std::unique_ptr<ObsServer>();
   }
   auto server = ObsServer::start(
       listen, [this] { return collect(); }, health_);
-  if (!server.isOk()) {
-    return server.status();
+  if (server.isOk()) {
+    log::info("serving metrics and health probes",
+              {{"listen", listen}, {"port", server.value()->port()}});
   }
-  server_ = std::move(*server);
-  log::info("serving metrics and health probes",
-            {{"listen", listen}, {"port", server_->port()}});
-  return Status::ok();
+  return server;
 }
 
 }  // namespace gantry::obs

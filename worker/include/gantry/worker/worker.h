@@ -31,6 +31,7 @@
 
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
+#include "gantry/obs/observability.h"
 #include "gantry/worker/handler_registry.h"
 #include "gantry/worker/worker_config.h"
 
@@ -45,9 +46,15 @@ struct WorkerStats {
   uint64_t jobs_timed_out = 0;
   uint64_t jobs_handed_back = 0;
   uint64_t results_sent = 0;  // including re-sends after reconnects
+  // Now, as of the I/O thread's last turn:
+  uint32_t slots = 0;            // handler threads
+  uint32_t busy_slots = 0;       // threads running a handler
+  uint64_t results_waiting = 0;  // results the broker may not have yet
+  bool connected = false;        // the broker answered on the current socket
 };
 
 class WorkerLoop;
+class HandlerDurations;
 
 class Worker {
  public:
@@ -72,6 +79,10 @@ class Worker {
 
   // Thread-safe.
   WorkerStats stats() const;
+  // Registers the worker's metrics and health checks (broker connected,
+  // handlers registered) with `obs` (docs/observability.md). REQUIRES:
+  // before run(); the worker outlives any listener `obs` serves.
+  void observeWith(obs::Observability& obs);
 
   // After run() returned: handlers that ignored cancellation and are still
   // running. Destroying the worker would wait for them; a process that must

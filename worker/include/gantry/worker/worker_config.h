@@ -43,6 +43,9 @@ struct WorkerConfig {
   uint32_t flush_timeout_ms = 2000;
   // trace|debug|info|warn|error|off
   std::string log_level = "info";
+  // HOST:PORT of /metrics and the health probes; empty serves neither. Each
+  // worker on a host needs its own port.
+  std::string metrics_listen;
 };
 
 // Checks every field; the message names the flag and the rule. Kinds must be

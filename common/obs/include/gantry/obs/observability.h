@@ -6,11 +6,13 @@
 //                       .Help("...").Register(obs.registry()).Add({});
 //   obs.add(histogram_family);   // any other prometheus::Collectable
 //   obs.health().add("database", obs::probes({obs::Probe::kReady}), check);
-//   if (auto s = obs.serve(config.metrics_listen); !s.isOk()) { ... exit }
+//   auto listener = obs.serve(config.metrics_listen);   // keep it: it serves
+//   if (!listener.isOk()) { ... exit }                   // until destroyed
 //
-// It owns the metric registry, the health checks and the HTTP listener, and
-// registers gantry_build_info and gantry_process_start_time_seconds.
-// Thread-safe as its parts are; destroy it after whatever its checks read.
+// It owns the metric registry and the health checks, and registers
+// gantry_build_info and gantry_process_start_time_seconds. The listener is
+// the caller's, so that it can stop before whatever the checks read goes
+// (declare it after those). Thread-safe as its parts are.
 #pragma once
 
 #include <memory>
@@ -43,18 +45,16 @@ class Observability {
   // Everything /metrics shows.
   std::vector<prometheus::MetricFamily> collect() const;
 
-  // Starts the listener on `listen` ("HOST:PORT"); an empty address serves
-  // nothing and succeeds. Logs the address it listens on.
-  Status serve(const std::string& listen);
-  // The listening port, 0 when not serving.
-  int port() const { return server_ ? server_->port() : 0; }
+  // Starts a listener on `listen` ("HOST:PORT") serving until it is
+  // destroyed; an empty address serves nothing (nullptr). Logs the port.
+  // REQUIRES: this outlives the listener.
+  Result<std::unique_ptr<ObsServer>> serve(const std::string& listen);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;  // GUARDED_BY(mutex_)
   Health health_;
-  std::unique_ptr<ObsServer> server_;  // last: stops before what it reads goes
 };
 
 }  // namespace gantry::obs

@@ -42,6 +42,7 @@
 #include "gantry.pb.h"
 #include "gantry/broker/core/admission.h"
 #include "gantry/broker/core/config.h"
+#include "gantry/broker/core/core_observer.h"
 #include "gantry/broker/core/delay_queue.h"
 #include "gantry/broker/core/job_index.h"
 #include "gantry/broker/core/key_caps.h"
@@ -162,6 +163,24 @@ class BrokerCore {
   const CoreCounters& counters() const { return counters_; }
   size_t liveJobs() const { return jobs_.size(); }
 
+  // ---- observation ----
+  // REQUIRES: `observer` outlives the core. Replaces the one before.
+  void setObserver(CoreObserver& observer) { observer_ = &observer; }
+  // The name of a queue or kind id an observer was given.
+  const std::string& name(uint32_t id) const { return names_.name(id); }
+  // Per queue: how long the job at the front of its line (the best-ranked
+  // runnable job of each of its lanes) has been due, the longest of them.
+  // Jobs further back may have waited longer by up to aging_ms per priority
+  // level they trail by. Queues with no runnable job are absent.
+  std::vector<std::pair<uint32_t, TimeMs>> frontWaits(Now now);
+  // Workers connected, their slots in all, and how many are in use.
+  struct SlotUse {
+    uint64_t workers = 0;
+    uint64_t slots = 0;
+    uint64_t busy = 0;
+  };
+  SlotUse slotUse() const;
+
  private:
   // Job moves between the parts (job_moves.cpp).
   void enqueue(LiveJob& job, TimeMs due_mono_ms, Now now);
@@ -232,6 +251,7 @@ class BrokerCore {
   bool heartbeat_sent_ = false;
   CoreCounters counters_;
   Effects effects_;
+  CoreObserver* observer_;  // never null: a no-op one until setObserver()
 };
 
 }  // namespace gantry::broker

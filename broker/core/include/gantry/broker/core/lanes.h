@@ -24,6 +24,15 @@ class Lanes {
   // kind ids) whose head the lane gates admit; nullptr when there is none.
   // The job leaves its lane (its slot is still kLane: the caller moves it).
   LiveJob* popBest(const std::vector<uint32_t>& kinds, const Admission& admission);
+  // Calls f(const LiveJob&) with the head of every lane that has one.
+  template <typename F>
+  void forEachHead(F&& f) {
+    for (Lane& lane : lanes_) {
+      if (const LiveJob* job = head(lane)) {
+        f(*job);
+      }
+    }
+  }
 
  private:
   struct Lane {

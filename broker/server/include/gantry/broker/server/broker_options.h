@@ -15,6 +15,8 @@ namespace gantry::broker {
 struct BrokerOptions {
   BrokerConfig config;
   std::string log_level = "info";
+  // HOST:PORT of /metrics and the health probes; empty serves neither.
+  std::string metrics_listen;
   // Read when database_url is empty (secrets mounted as files).
   std::string database_url_file;
   // How long to wait for Postgres at start (compose starts services together).

@@ -21,6 +21,8 @@
 
 #include "gantry/broker/core/broker_core.h"
 #include "gantry/broker/core/config.h"
+#include "gantry/broker/server/broker_health.h"
+#include "gantry/broker/server/broker_metrics.h"
 #include "gantry/broker/server/durability_gate.h"
 #include "gantry/broker/store/committer.h"
 #include "gantry/broker/store/reader.h"
@@ -40,8 +42,9 @@ struct ServerCounters {
 
 class BrokerServer {
  public:
-  // REQUIRES: config and clock outlive the server.
-  BrokerServer(const BrokerConfig& config, Clock& clock);
+  // REQUIRES: config, clock, metrics and health outlive the server.
+  BrokerServer(const BrokerConfig& config, Clock& clock, BrokerMetrics& metrics,
+               BrokerHealth& health);
   ~BrokerServer();
 
   // Becomes the owner of the database (startup.h: waiting up to db_wait_ms
@@ -98,9 +101,15 @@ class BrokerServer {
   int pollTimeoutMs();
   // Finds the workers whose connection closed and declares them lost.
   void watchWorkerConnections(bool socket_woke_without_message);
+  // Once per loop turn: the liveness beat, and metrics when due
+  // (server_observation.cpp).
+  void observeTurn();
 
   const BrokerConfig& config_;
   Clock& clock_;
+  BrokerMetrics& metrics_;
+  BrokerHealth& health_;
+  TimeMs next_publish_mono_ms_ = 0;
   std::unique_ptr<BrokerCore> core_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<Reader> reader_;

@@ -11,6 +11,7 @@
 
 #include "gantry/broker/core/config.h"
 #include "gantry/broker/core/store_types.h"
+#include "gantry/broker/server/broker_health.h"
 #include "gantry/broker/store/pg_store.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
@@ -26,8 +27,9 @@ struct OwnedDatabase {
 // until this broker owns the database, for as long as it takes; a standby
 // outlives database restarts. Fails with kUnavailable when `stop_fd`
 // becomes readable first, and with the store's error when the database
-// cannot be reached in time or its schema is not this build's.
+// cannot be reached in time or its schema is not this build's. Reports each
+// step to `health` (connecting, schema, standby, database reachable).
 Result<OwnedDatabase> becomeOwner(const BrokerConfig& config, const Clock& clock, int stop_fd,
-                                  int64_t db_wait_ms);
+                                  int64_t db_wait_ms, BrokerHealth& health);
 
 }  // namespace gantry::broker

@@ -36,7 +36,9 @@ struct ReplyTo {
 
 // Committer -> loop.
 struct Committed {
-  uint64_t ticket = 0;  // every batch with a ticket <= this is durable
+  uint64_t ticket = 0;   // every batch with a ticket <= this is durable
+  size_t writes = 0;     // rows that commit wrote (for metrics)
+  TimeMs commit_ms = 0;  // how long it took, fsync included
 };
 struct Revived {
   ReplyTo reply_to;
@@ -66,6 +68,10 @@ class Committer {
   void submitRevive(std::vector<uint64_t> ids, QueueRoom room, ReplyTo reply_to);
   // Writes queued but not yet durable.
   uint64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
+  // Whether the write connection is up now, and how many times it was
+  // re-established (for health and metrics).
+  bool connected() const { return connected_.load(std::memory_order_relaxed); }
+  uint64_t reconnects() const { return reconnects_.load(std::memory_order_relaxed); }
 
   Mailbox<CommitterEvent>& events() { return events_; }
 
@@ -84,6 +90,7 @@ class Committer {
   void run();
   void commitWithRetry(WriteBatch& batch, uint64_t ticket);
   void ensureConnected();
+  void noteConnection();
   void maintainIfDue();
   void waitForWork();
   void pause(int64_t ms);
@@ -105,6 +112,8 @@ class Committer {
   EventFd stop_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> backlog_{0};
+  std::atomic<bool> connected_{true};
+  std::atomic<uint64_t> reconnects_{0};
   TimeMs next_maintenance_mono_ms_ = 0;  // 0: at once
   std::thread thread_;
 };
