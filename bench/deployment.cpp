@@ -12,6 +12,7 @@
 #include "gantry/pg/migrator.h"
 #include "process_stats.h"
 #include "stop_flag.h"
+#include "support/http_get.h"
 #include "support/test_postgres.h"
 
 namespace gantry::bench {
@@ -93,8 +94,21 @@ Deployment::Deployment(const std::string& label) : uncaught_at_start_(std::uncau
   }
 }
 
+std::vector<std::string> Deployment::metricsFlags() {
+  if (!Scraper::enabled()) {
+    return {};
+  }
+  if (!scraper_) {
+    scraper_ = std::make_unique<Scraper>();
+  }
+  const int port = test::freeLoopbackPort();
+  scraper_->add(port);
+  return {"--metrics-listen", "127.0.0.1:" + std::to_string(port)};
+}
+
 Deployment::~Deployment() {
   const bool failed = std::uncaught_exceptions() > uncaught_at_start_;
+  scraper_.reset();
   client_.reset();
   connection_.reset();
   for (auto& worker : workers_) {
@@ -134,8 +148,11 @@ void Deployment::startBroker(const std::vector<std::string>& flags) {
 
 void Deployment::spawnBroker(const std::vector<std::string>& flags) {
   const std::string log = dir_ + "/broker-" + std::to_string(++broker_starts_) + ".log";
+  std::vector<std::string> args = flags;
+  const auto metrics = metricsFlags();
+  args.insert(args.end(), metrics.begin(), metrics.end());
   broker_ = std::make_unique<test::ChildProcess>(
-      test::builtBinary("broker/gantry-broker"), flags,
+      test::builtBinary("broker/gantry-broker"), args,
       std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
                                          {"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"},
                                          {"GANTRY_CLIENT_ENDPOINT", "ipc://" + dir_ + "/clients"}},
@@ -186,6 +203,8 @@ size_t Deployment::startWorker(const std::string& id, uint32_t concurrency,
                                const std::vector<std::string>& flags) {
   std::vector<std::string> args = {"--concurrency", std::to_string(concurrency), "--id", id};
   args.insert(args.end(), flags.begin(), flags.end());
+  const auto metrics = metricsFlags();
+  args.insert(args.end(), metrics.begin(), metrics.end());
   workers_.push_back(std::make_unique<test::ChildProcess>(
       test::builtBinary("worker/gantry-worker"), args,
       std::map<std::string, std::string>{{"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"}},

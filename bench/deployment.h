@@ -19,6 +19,7 @@
 
 #include "gantry/net/broker_client.h"
 #include "gantry/pg/pqxx_fwd.h"
+#include "scraper.h"
 #include "support/child_process.h"
 
 namespace gantry::bench {
@@ -122,6 +123,10 @@ class Deployment {
   std::unique_ptr<BrokerClient> client_;
   std::unique_ptr<pqxx::connection> connection_;
   int broker_starts_ = 0;
+  // With --scrape: every process serves /metrics and this fetches them.
+  std::unique_ptr<Scraper> scraper_;
+  // The --metrics-listen flags for a new process, registered with scraper_.
+  std::vector<std::string> metricsFlags();
 };
 
 // Jobs per broker commit and WAL bytes per job between two readings.

@@ -17,6 +17,7 @@
 #include "deployment.h"
 #include "report.h"
 #include "scenario.h"
+#include "scraper.h"
 #include "stop_flag.h"
 #include "trace_window.h"
 
@@ -83,6 +84,7 @@ int run(int argc, char** argv) {
   bool keep_logs = false;
   bool list = false;
   bool windows = false;
+  bool scrape = false;
   app.add_option("--runs", runs, "Runs per scenario; figures are their median")
       ->check(CLI::Range(1, 50))
       ->capture_default_str();
@@ -90,6 +92,8 @@ int run(int argc, char** argv) {
   app.add_flag("--json", json, "Print the figures as JSON instead of a table");
   app.add_flag("--keep-logs", keep_logs, "Keep every run's logs and sockets directory");
   app.add_flag("--list", list, "List the scenarios and exit");
+  app.add_flag("--scrape", scrape,
+               "Broker and workers serve /metrics, fetched every second while measuring");
   app.add_flag("--windows", windows,
                "Print each measured interval in CLOCK_MONOTONIC seconds (to cut perf profiles)");
   try {
@@ -113,6 +117,7 @@ int run(int argc, char** argv) {
     }
   }
   Deployment::setKeepLogs(keep_logs);
+  Scraper::enable(scrape);
   enableWindowTrace(windows);
   installStopHandlers();
 

@@ -58,38 +58,36 @@ TEST(Observability, PrometheusFindsTheWorkloadInTheBrokerAndWorkerMetrics) {
   ASSERT_EQ(cluster.submitAll(specs).size(), 24u);
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 24; }, 60s));
 
-  PrometheusServer prometheus(cluster.path(""), {{"broker", broker_port},
-                                                 {"worker", worker1_port},
-                                                 {"worker", worker2_port}});
+  PrometheusServer prometheus(
+      cluster.path(""),
+      {{"broker", broker_port}, {"worker", worker1_port}, {"worker", worker2_port}});
   const auto patience = 30s;
   EXPECT_TRUE(prometheus.waitForValue("count(up == 1)", 3, patience)) << prometheus.log();
-  EXPECT_TRUE(prometheus.waitForValue(
-      R"(gantry_jobs_submitted_total{queue="mail",kind="noop"})", 20, patience));
-  EXPECT_TRUE(prometheus.waitForValue(
-      R"(gantry_jobs_succeeded_total{queue="mail",kind="noop"})", 20, patience));
-  EXPECT_TRUE(prometheus.waitForValue(R"(gantry_jobs_dead_total{queue="mail",kind="fatal"})", 4,
-                                      patience));
-  EXPECT_TRUE(prometheus.waitForValue(
-      R"(gantry_jobs_failed_total{queue="mail",kind="fatal"})", 4, patience));
-  EXPECT_TRUE(prometheus.waitForValue(R"(gantry_job_wait_seconds_count{queue="mail"})", 24,
+  EXPECT_TRUE(prometheus.waitForValue(R"(gantry_jobs_submitted_total{queue="mail",kind="noop"})",
+                                      20, patience));
+  EXPECT_TRUE(prometheus.waitForValue(R"(gantry_jobs_succeeded_total{queue="mail",kind="noop"})",
+                                      20, patience));
+  EXPECT_TRUE(
+      prometheus.waitForValue(R"(gantry_jobs_dead_total{queue="mail",kind="fatal"})", 4, patience));
+  EXPECT_TRUE(prometheus.waitForValue(R"(gantry_jobs_failed_total{queue="mail",kind="fatal"})", 4,
                                       patience));
   EXPECT_TRUE(
+      prometheus.waitForValue(R"(gantry_job_wait_seconds_count{queue="mail"})", 24, patience));
+  EXPECT_TRUE(
       prometheus.waitForValue(R"(gantry_job_run_seconds_count{queue="mail"})", 24, patience));
-  EXPECT_TRUE(prometheus.waitForValue(R"(gantry_queue_jobs{queue="mail",state="ready"})", 0,
-                                      patience));
+  EXPECT_TRUE(
+      prometheus.waitForValue(R"(gantry_queue_jobs{queue="mail",state="ready"})", 0, patience));
   EXPECT_TRUE(prometheus.waitForValue("gantry_workers_connected", 2, patience));
   EXPECT_TRUE(prometheus.waitForValue("gantry_pool_slots", 5, patience));
   EXPECT_TRUE(prometheus.waitForValue("gantry_database_up", 1, patience));
   EXPECT_TRUE(prometheus.waitForValue("count(gantry_commit_batch_writes_count > 0)", 1, patience));
   // The workers' side: slots and handler durations, summed over both.
-  EXPECT_TRUE(
-      prometheus.waitForValue(R"(sum(gantry_worker_slots{job="worker"}))", 5, patience));
+  EXPECT_TRUE(prometheus.waitForValue(R"(sum(gantry_worker_slots{job="worker"}))", 5, patience));
   EXPECT_TRUE(prometheus.waitForValue(
       R"(sum(gantry_handler_duration_seconds_count{kind="noop",outcome="succeeded"}))", 20,
       patience));
   EXPECT_TRUE(prometheus.waitForValue(
-      R"(sum(gantry_handler_duration_seconds_count{kind="fatal",outcome="fatal"}))", 4,
-      patience));
+      R"(sum(gantry_handler_duration_seconds_count{kind="fatal",outcome="fatal"}))", 4, patience));
   EXPECT_TRUE(prometheus.waitForValue("sum(gantry_worker_broker_connected)", 2, patience));
 }
 
@@ -136,9 +134,9 @@ TEST(Observability, AStandbyBrokerIsLiveButNotReadyUntilItTakesOver) {
 
   cluster.broker().signal(SIGKILL);
   ASSERT_TRUE(probeIs(port, "/readyz", 200)) << probe(port, "/readyz").second.dump();
-  EXPECT_NE(probe(port, "/readyz").second["checks"]["role"]["detail"].get<std::string>().find(
-                "owner"),
-            std::string::npos);
+  EXPECT_NE(
+      probe(port, "/readyz").second["checks"]["role"]["detail"].get<std::string>().find("owner"),
+      std::string::npos);
 }
 
 TEST(Observability, AWorkerIsReadyOnlyWhileTheBrokerAnswers) {

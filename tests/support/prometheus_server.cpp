@@ -31,10 +31,9 @@ PrometheusServer::PrometheusServer(const std::string& dir, const std::vector<Tar
   config.close();
   process_ = std::make_unique<ChildProcess>(
       "/usr/bin/prometheus",
-      std::vector<std::string>{"--config.file=" + dir_ + "/prometheus.yml",
-                               "--storage.tsdb.path=" + dir_ + "/data",
-                               "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                               "--log.level=warn"},
+      std::vector<std::string>{
+          "--config.file=" + dir_ + "/prometheus.yml", "--storage.tsdb.path=" + dir_ + "/data",
+          "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
       std::map<std::string, std::string>{}, dir_ + "/prometheus.log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (true) {

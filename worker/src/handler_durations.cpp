@@ -5,8 +5,8 @@
 namespace gantry::worker {
 
 const std::vector<std::string_view>& HandlerDurations::outcomes() {
-  static const std::vector<std::string_view> kOutcomes = {
-      "succeeded", "retryable", "fatal", "cancelled", "handed_back", "timed_out"};
+  static const std::vector<std::string_view> kOutcomes = {"succeeded", "retryable",   "fatal",
+                                                          "cancelled", "handed_back", "timed_out"};
   return kOutcomes;
 }
 

@@ -34,10 +34,9 @@ class WorkerCollector final : public prometheus::Collectable {
     const WorkerStats s = loop_.stats();
     auto d = [](uint64_t v) { return static_cast<double>(v); };
     return {
-        single("gantry_worker_slots", "Handler threads of this worker", MetricType::Gauge,
-               s.slots),
-        single("gantry_worker_slots_busy", "Handler threads running a handler",
-               MetricType::Gauge, s.busy_slots),
+        single("gantry_worker_slots", "Handler threads of this worker", MetricType::Gauge, s.slots),
+        single("gantry_worker_slots_busy", "Handler threads running a handler", MetricType::Gauge,
+               s.busy_slots),
         single("gantry_worker_results_waiting", "Results the broker may not have yet (outbox)",
                MetricType::Gauge, d(s.results_waiting)),
         single("gantry_worker_broker_connected", "1 while the broker answers on the socket",
@@ -51,8 +50,8 @@ class WorkerCollector final : public prometheus::Collectable {
         single("gantry_worker_jobs_handed_back_total", "Attempts handed back unfinished",
                MetricType::Counter, d(s.jobs_handed_back)),
         single("gantry_worker_bad_messages_total",
-               "Messages from the broker refused (undecodable or unexpected)",
-               MetricType::Counter, d(s.malformed_messages + s.unexpected_messages)),
+               "Messages from the broker refused (undecodable or unexpected)", MetricType::Counter,
+               d(s.malformed_messages + s.unexpected_messages)),
     };
   }
 
@@ -67,9 +66,8 @@ void WorkerLoop::observeWith(obs::Observability& obs) {
   obs.add(durations_->family());
   using obs::Probe;
   obs.health().add("broker", obs::probes({Probe::kReady}), [this] {
-    return stats().connected
-               ? obs::CheckState{true, "connected to " + config_.broker_endpoint}
-               : obs::CheckState{false, "no answer from " + config_.broker_endpoint};
+    return stats().connected ? obs::CheckState{true, "connected to " + config_.broker_endpoint}
+                             : obs::CheckState{false, "no answer from " + config_.broker_endpoint};
   });
   obs.health().add("handlers", obs::probes({Probe::kReady, Probe::kStartup}), [this] {
     if (kinds_.empty()) {
@@ -86,9 +84,9 @@ void WorkerLoop::observeWith(obs::Observability& obs) {
     // is wedged.
     const TimeMs silent = clock_.monoMs() - last_turn_mono_ms_.load(std::memory_order_relaxed);
     const TimeMs limit = std::max<TimeMs>(10'000, TimeMs{config_.heartbeat_ms} * 10);
-    return silent <= limit ? obs::CheckState{true, "turning"}
-                           : obs::CheckState{false, "no turn for " + std::to_string(silent) +
-                                                        " ms"};
+    return silent <= limit
+               ? obs::CheckState{true, "turning"}
+               : obs::CheckState{false, "no turn for " + std::to_string(silent) + " ms"};
   });
 }
 

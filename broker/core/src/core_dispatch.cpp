@@ -24,11 +24,18 @@ void BrokerCore::dispatch(Now now) {
   sessions_.rotate();
 }
 
-void BrokerCore::sendAssign(const LiveJob& job, WorkerSession& worker) {
+void BrokerCore::sendAssign(LiveJob& job, WorkerSession& worker) {
   wire::Envelope env;
   auto* assign = env.mutable_assign();
   *assign->mutable_job() = toWire(job);
   assign->set_lease(job.lease->token);
+  if (job.extras && !job.extras->traceparent.empty()) {
+    // Span ids are random 64-bit values that are never 0 (protocol.md).
+    assign->set_dispatch_span_id(rng_() | 1);
+    assign->set_previous_attempt_span_id(job.extras->attempt_span_id);
+    job.extras->attempt_span_id = rng_() | 1;
+    assign->set_attempt_span_id(job.extras->attempt_span_id);
+  }
   sendToWorker(worker, std::move(env));
 }
 

@@ -9,8 +9,7 @@ using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 
 prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& registry,
-                                                 const std::string& name,
-                                                 const std::string& help) {
+                                                 const std::string& name, const std::string& help) {
   return BuildCounter().Name(name).Help(help).Register(registry);
 }
 
@@ -53,8 +52,8 @@ double seconds(TimeMs ms) { return static_cast<double>(ms) / 1000.0; }
 BrokerMetrics::BrokerMetrics(obs::Observability& obs)
     : submitted_(counter(obs.registry(), "gantry_jobs_submitted_total",
                          "Jobs created by submits (unique-key hits excluded)")),
-      started_(counter(obs.registry(), "gantry_jobs_started_total",
-                       "Attempts dispatched to a worker")),
+      started_(
+          counter(obs.registry(), "gantry_jobs_started_total", "Attempts dispatched to a worker")),
       succeeded_(counter(obs.registry(), "gantry_jobs_succeeded_total", "Jobs that succeeded")),
       failed_(counter(obs.registry(), "gantry_jobs_failed_total",
                       "Attempts that failed (error, timeout, worker lost, fatal)")),
@@ -84,8 +83,8 @@ BrokerMetrics::BrokerMetrics(obs::Observability& obs)
                       .Add({})),
       queue_jobs_(gauge(obs.registry(), "gantry_queue_jobs",
                         "Jobs in a queue by state (ready, delayed, running)")),
-      ready_by_priority_(gauge(obs.registry(), "gantry_queue_ready_jobs",
-                               "Ready jobs in a queue by priority")),
+      ready_by_priority_(
+          gauge(obs.registry(), "gantry_queue_ready_jobs", "Ready jobs in a queue by priority")),
       front_wait_(gauge(obs.registry(), "gantry_queue_oldest_ready_age_seconds",
                         "How long the job at the front of a queue's line has been due")),
       paused_(gauge(obs.registry(), "gantry_queue_paused", "1 while a queue is paused")),
@@ -93,8 +92,9 @@ BrokerMetrics::BrokerMetrics(obs::Observability& obs)
                       "Live jobs of a kind no connected worker runs")),
       workers_(gauge(obs.registry(), "gantry_workers_connected", "Workers connected").Add({})),
       slots_(gauge(obs.registry(), "gantry_pool_slots", "Slots of all connected workers").Add({})),
-      free_slots_(
-          gauge(obs.registry(), "gantry_pool_slots_free", "Slots of connected workers not running a job").Add({})),
+      free_slots_(gauge(obs.registry(), "gantry_pool_slots_free",
+                        "Slots of connected workers not running a job")
+                      .Add({})),
       live_jobs_(gauge(obs.registry(), "gantry_live_jobs", "Jobs not yet final").Add({})),
       database_up_(gauge(obs.registry(), "gantry_database_up",
                          "1 while the broker's write connection to Postgres is up")
@@ -111,13 +111,11 @@ BrokerMetrics::BrokerMetrics(obs::Observability& obs)
       run_(histogram(obs, "gantry_job_run_seconds",
                      "Time from dispatch to the attempt's end, by queue",
                      obs::durationBucketsSeconds())),
-      batch_writes_(histogram(obs, "gantry_commit_batch_writes",
-                              "Rows written by one group commit",
+      batch_writes_(histogram(obs, "gantry_commit_batch_writes", "Rows written by one group commit",
                               {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000})),
-      commit_seconds_(histogram(obs, "gantry_commit_duration_seconds",
-                                "Time one group commit took, fsync included",
-                                {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                 1, 2.5, 10})),
+      commit_seconds_(histogram(
+          obs, "gantry_commit_duration_seconds", "Time one group commit took, fsync included",
+          {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10})),
       batch_writes_series_(batch_writes_->add({})),
       commit_seconds_series_(commit_seconds_->add({})) {}
 
@@ -132,10 +130,9 @@ BrokerMetrics::KindSeries& BrokerMetrics::kindSeries(uint32_t queue, uint32_t ki
   if (!row[kind]) {
     const std::map<std::string, std::string> labels = {{"queue", core_->name(queue)},
                                                        {"kind", core_->name(kind)}};
-    row[kind] = std::make_unique<KindSeries>(
-        KindSeries{&submitted_.Add(labels), &started_.Add(labels), &succeeded_.Add(labels),
-                   &failed_.Add(labels), &retried_.Add(labels), &dead_.Add(labels),
-                   &cancelled_.Add(labels)});
+    row[kind] = std::make_unique<KindSeries>(KindSeries{
+        &submitted_.Add(labels), &started_.Add(labels), &succeeded_.Add(labels),
+        &failed_.Add(labels), &retried_.Add(labels), &dead_.Add(labels), &cancelled_.Add(labels)});
   }
   return *row[kind];
 }
@@ -146,7 +143,8 @@ BrokerMetrics::QueueSeries& BrokerMetrics::queueSeries(uint32_t queue) {
   }
   if (!queues_[queue]) {
     const std::map<std::string, std::string> labels = {{"queue", core_->name(queue)}};
-    queues_[queue] = std::make_unique<QueueSeries>(QueueSeries{&wait_->add(labels), &run_->add(labels)});
+    queues_[queue] =
+        std::make_unique<QueueSeries>(QueueSeries{&wait_->add(labels), &run_->add(labels)});
   }
   return *queues_[queue];
 }

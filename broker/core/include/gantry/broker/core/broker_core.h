@@ -194,7 +194,7 @@ class BrokerCore {
 
   // Dispatch (core_dispatch.cpp).
   void dispatch(Now now);
-  void sendAssign(const LiveJob& job, WorkerSession& worker);
+  void sendAssign(LiveJob& job, WorkerSession& worker);
 
   // Outcomes (core_outcomes.cpp).
   void finishAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,

@@ -32,6 +32,9 @@ struct JobExtras {
   // when the last one came.
   uint32_t handbacks_in_a_row = 0;
   TimeMs last_handback_mono_ms = 0;
+  // The span id the last attempt's process span got (Assign), so the next
+  // attempt links to it. Memory only: 0 after a broker restart.
+  uint64_t attempt_span_id = 0;
 };
 
 // A running attempt.
