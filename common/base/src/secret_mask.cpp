@@ -136,25 +136,4 @@ std::string maskConnectionSecrets(std::string_view text) {
   return out;
 }
 
-std::string connectionPassword(std::string_view conninfo) {
-  const std::vector<Span> spans = passwordSpans(conninfo);
-  if (spans.empty()) {
-    return {};
-  }
-  std::string_view value =
-      conninfo.substr(spans.front().begin, spans.front().end - spans.front().begin);
-  if (value.size() < 2 || value.front() != '\'') {
-    return std::string(value);
-  }
-  // A quoted keyword value: drop the quotes and the escaping backslashes.
-  std::string out;
-  for (size_t i = 1; i < value.size() && value[i] != '\''; ++i) {
-    if (value[i] == '\\' && i + 1 < value.size()) {
-      ++i;
-    }
-    out.push_back(value[i]);
-  }
-  return out;
-}
-
 }  // namespace gantry

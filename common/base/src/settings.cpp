@@ -2,54 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
 
 #include "gantry/common/secret_mask.h"
+#include "setting_entry.h"
 #include "setting_text.h"
 
 namespace gantry {
-namespace detail {
-
-struct SettingEntry {
-  // Owned copies: name() hands out views of them.
-  std::string flag;
-  std::string env;
-  std::string file_flag;  // secrets only
-  std::string file_env;
-  bool secret = false;
-  SecretForm form = SecretForm::kOpaque;
-  bool is_list = false;
-  char separator = ' ';
-  CLI::Option* option = nullptr;
-  CLI::Option* file_option = nullptr;
-  // What CLI11 bound from the command line.
-  std::string flag_text;
-  std::vector<std::string> flag_items;
-  std::string file_path;
-  SettingSource source = SettingSource::kDefault;
-  // Stores a scalar given as text into the field (lists use assign_items).
-  std::function<Status(const std::string& text)> assign;
-  std::function<void(std::vector<std::string> items)> assign_items;
-  // The field's value as text, unmasked.
-  std::function<std::string()> render;
-
-  SettingName name() const { return {flag, env}; }
-  SettingName fileName() const { return {file_flag, file_env}; }
-  // The value as it may be shown: a secret masked.
-  std::string shown() const {
-    std::string value = render();
-    if (!secret) {
-      return value;
-    }
-    return form == SecretForm::kConnectionString ? maskConnectionSecrets(value) : maskSecret(value);
-  }
-};
-
-}  // namespace detail
-
 namespace {
 
 using detail::SettingEntry;
@@ -73,12 +34,6 @@ class SettingsFormatter : public CLI::Formatter {
  private:
   std::shared_ptr<const std::map<std::string, std::string, std::less<>>> envs_;
 };
-
-// The variable's value; "" when `name` is empty or the variable unset.
-std::string envValue(const std::string& name) {
-  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-  return value == nullptr ? std::string() : std::string(value);
-}
 
 // CLI11 starts its messages with a capital; ours are lower case.
 std::string lowerFirst(std::string message) {
@@ -118,66 +73,6 @@ void replaceAll(std::string& text, const std::string& secret) {
        pos = text.find(secret, pos + kMaskedSecret.size())) {
     text.replace(pos, secret.size(), kMaskedSecret);
   }
-}
-
-// Fills `entry` from a file named by its file flag or variable; false when
-// neither names one that applies (see the rules in settings.h).
-Result<bool> resolveFromFile(SettingEntry& entry, bool flag_given, bool env_set) {
-  const bool file_flag_given = entry.file_option->count() > 0;
-  const std::string file_env_value = envValue(entry.file_env);
-  if (flag_given && file_flag_given) {
-    return invalidArgument(entry.flag + " and " + entry.file_flag +
-                           " are both given; give one of them");
-  }
-  if (!flag_given && !file_flag_given && env_set && !file_env_value.empty()) {
-    return invalidArgument(entry.env + " and " + entry.file_env + " are both set; set one of them");
-  }
-  std::string path;
-  if (file_flag_given) {
-    path = entry.file_path;
-  } else if (!flag_given && !env_set && !file_env_value.empty()) {
-    path = file_env_value;
-  } else {
-    return false;
-  }
-  auto content = detail::readSecretFile(path);
-  if (!content.isOk()) {
-    return settingError(entry.fileName(), content.status().message());
-  }
-  entry.source = SettingSource::kFile;
-  if (Status s = entry.assign(*content); !s.isOk()) {
-    return s;
-  }
-  return true;
-}
-
-Status resolveEntry(SettingEntry& entry) {
-  const bool flag_given = entry.option->count() > 0;
-  const std::string env_value = envValue(entry.env);
-  if (entry.secret) {
-    auto from_file = resolveFromFile(entry, flag_given, !env_value.empty());
-    if (!from_file.isOk() || *from_file) {
-      return from_file.status();
-    }
-  }
-  if (flag_given) {
-    entry.source = SettingSource::kFlag;
-    if (entry.is_list) {
-      entry.assign_items(entry.flag_items);
-      return Status::ok();
-    }
-    return entry.assign(entry.flag_text);
-  }
-  if (!env_value.empty()) {
-    entry.source = SettingSource::kEnv;
-    if (entry.is_list) {
-      entry.assign_items(detail::splitItems(env_value, entry.separator));
-      return Status::ok();
-    }
-    return entry.assign(env_value);
-  }
-  entry.source = SettingSource::kDefault;
-  return Status::ok();
 }
 
 }  // namespace
@@ -282,7 +177,7 @@ void Settings::addPrintConfig() {
 
 Status Settings::resolve() {
   for (const auto& entry : entries_) {
-    if (Status s = resolveEntry(*entry); !s.isOk()) {
+    if (Status s = detail::resolveSetting(*entry); !s.isOk()) {
       return s;
     }
   }
@@ -327,14 +222,12 @@ std::string Settings::scrub(std::string_view text) const {
       continue;
     }
     // What was typed (also before resolve(), as when parsing failed) and
-    // what the field holds; whole values first, then their passwords.
+    // what the field holds. A password alone is not replaced: a short one
+    // ("gantry") would garble every message that names the user or database.
     std::vector<std::string> values = entry->option->results();
     values.push_back(entry->render());
     for (const auto& value : values) {
       replaceAll(out, value);
-    }
-    for (const auto& value : values) {
-      replaceAll(out, connectionPassword(value));
     }
   }
   return out;

@@ -76,6 +76,10 @@ std::string describeTarget(const std::string& conninfo) {
   return out.empty() ? "(libpq defaults)" : out;
 }
 
+bool isWellFormedConninfo(const std::string& conninfo) {
+  return static_cast<bool>(parseConninfo(conninfo));
+}
+
 Status statusFromException(const std::exception& error, std::string_view context) {
   if (dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr) {
     return unavailable(withContext(

@@ -23,9 +23,4 @@ std::string maskSecret(std::string_view secret);
 // Errs towards hiding: an ambiguous URL may lose more than its password.
 std::string maskConnectionSecrets(std::string_view text);
 
-// The password a connection string carries (URI userinfo or `password`
-// keyword), or "" when it has none. For scrubbing it from text that quotes
-// it outside a connection string.
-std::string connectionPassword(std::string_view conninfo);
-
 }  // namespace gantry

@@ -5,10 +5,10 @@
 // when secret) and the rule. Pure functions; thread-safe.
 #pragma once
 
-#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gantry/common/status.h"
 
@@ -31,10 +31,14 @@ Status settingError(SettingName name, std::string_view problem);
 Status invalidSetting(SettingName name, std::string_view shown, std::string_view rule);
 
 // "'<value>' must be between <min> and <max>" unless min <= value <= max.
-Status checkRange(SettingName name, int64_t value, int64_t min, int64_t max);
-Status checkRange(SettingName name, uint64_t value, uint64_t min, uint64_t max);
-inline Status checkRange(SettingName name, uint32_t value, uint64_t min, uint64_t max) {
-  return checkRange(name, static_cast<uint64_t>(value), min, max);
+// Any integer types: compared by value, whatever their signedness.
+template <typename T, typename Min, typename Max>
+Status checkRange(SettingName name, T value, Min min, Max max) {
+  if (std::cmp_greater_equal(value, min) && std::cmp_less_equal(value, max)) {
+    return Status::ok();
+  }
+  return invalidSetting(name, std::to_string(value),
+                        "must be between " + std::to_string(min) + " and " + std::to_string(max));
 }
 
 // "'<value>' must be one of a|b|c" unless value is one of `allowed`.

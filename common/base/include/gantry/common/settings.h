@@ -46,7 +46,7 @@ class App;
 
 namespace gantry {
 namespace detail {
-struct SettingEntry;  // one registered setting; defined in settings.cpp
+struct SettingEntry;  // one registered setting (internal)
 }  // namespace detail
 
 // The exit code of every Gantry process for a bad command line or bad
@@ -105,8 +105,9 @@ class Settings {
   // One line per setting, "name = value  (source)", aligned, in the order
   // they were added; secrets masked.
   std::string printConfig() const;
-  // `text` with every secret's value (and any connection-string password)
-  // replaced by kMaskedSecret: for messages that may quote what was given.
+  // `text` with every secret's whole value, and the password of any
+  // connection string in it, replaced by kMaskedSecret: for messages that
+  // may quote what was given.
   std::string scrub(std::string_view text) const;
 
   // The whole start: CLI11 parse, resolve(), --help, --print-config, then

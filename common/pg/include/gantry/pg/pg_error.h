@@ -18,6 +18,10 @@ namespace gantry::pg {
 // "(malformed connection string)".
 std::string describeTarget(const std::string& conninfo);
 
+// Whether libpq can parse `conninfo` (key=value pairs or a postgresql://
+// URI), for checking a setting at start without connecting.
+bool isWellFormedConninfo(const std::string& conninfo);
+
 // Maps an exception to a Status whose message starts with `context` (what
 // was being done, e.g. "commit") and has any connection-string password
 // masked (maskConnectionSecrets):
