@@ -259,6 +259,14 @@ TEST(Cli, MigrateDatabaseUrlAndItsFileTogetherAreAUsageError) {
   EXPECT_FALSE(contains(r.err, "s3cret")) << r.err;
 }
 
+TEST(Cli, MigrateMalformedDatabaseUrlIsAUsageErrorThatDoesNotQuoteIt) {
+  ::unsetenv("DATABASE_URL_FILE");
+  CliRun r = run({"migrate", "status", "--database-url", "host=db password='s3cret"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "gantryctl migrate: --database-url (DATABASE_URL): ")) << r.err;
+  EXPECT_FALSE(contains(r.err, "s3cret")) << r.err;
+}
+
 TEST(Cli, UnexpectedArgumentsAreQuotedWithoutTheirPassword) {
   CliRun r = run({"migrate", "status", "postgresql://u:s3cret@db/x"});
   EXPECT_EQ(r.code, 2);

@@ -12,6 +12,7 @@
 
 #include "gantry/common/settings.h"
 #include "gantry/pg/migrator.h"
+#include "gantry/pg/pg_error.h"
 #include "gantry/tools/command.h"
 #include "gantry/tools/table.h"
 
@@ -45,6 +46,13 @@ Result<std::string> databaseUrl(MigrateFlags& flags) {
         "no database given: set --database-url or DATABASE_URL (e.g. "
         "postgresql://gantry@localhost/gantry), or name a file holding it with "
         "--database-url-file or DATABASE_URL_FILE");
+  }
+  // Found before contacting anything, so a usage error; not quoted, as what
+  // libpq cannot parse may hold the password anywhere.
+  if (!pg::isWellFormedConninfo(flags.database_url)) {
+    return settingError(kDatabaseUrl,
+                        "the value is not a libpq connection string (key=value pairs) or "
+                        "postgresql:// URL");
   }
   return flags.database_url;
 }
