@@ -206,10 +206,11 @@ INSTANTIATE_TEST_SUITE_P(
                  {},
                  "gantry-broker: --heartbeat-ms (GANTRY_HEARTBEAT_MS): '0' must be between 10 "
                  "and 3600000\n"},
-        BadValue{kBroker,
-                 {},
-                 {{"GANTRY_LIVENESS", "0"}},
-                 "gantry-broker: --liveness (GANTRY_LIVENESS): '0' must be between 1 and 1000\n"},
+        BadValue{
+            kBroker,
+            {},
+            {{"GANTRY_LIVENESS", "0"}},
+            "gantry-broker: --liveness (GANTRY_LIVENESS): '0' must be between 1 and 4294967295\n"},
         BadValue{kBroker,
                  {"--metrics-listen", "example.com:9090"},
                  {},

@@ -29,7 +29,6 @@ constexpr uint32_t kMaxConcurrency = 1024;
 // the maximum, a value is a unit mistake. The same bounds as the broker's.
 constexpr uint32_t kMinHeartbeatMs = 10;
 constexpr uint32_t kMaxHeartbeatMs = 3'600'000;
-constexpr uint32_t kMaxLiveness = 1000;
 constexpr uint32_t kMaxShutdownGraceMs = 24u * 3600u * 1000u;
 // Ids are names in logs and tables, like queue and kind names.
 constexpr size_t kMaxWorkerIdBytes = 200;
@@ -56,7 +55,7 @@ Status checkKinds(const WorkerConfig& config, const HandlerRegistry& registry) {
 
 Status checkHeartbeats(const WorkerConfig& config) {
   for (Status s : {checkRange(kHeartbeatMs, config.heartbeat_ms, kMinHeartbeatMs, kMaxHeartbeatMs),
-                   checkRange(kLiveness, config.liveness, 1, kMaxLiveness)}) {
+                   checkRange(kLiveness, config.liveness, 1, UINT32_MAX)}) {
     if (!s.isOk()) {
       return s;
     }

@@ -1,5 +1,6 @@
 #include "gantry/broker/server/broker_options.h"
 
+#include <climits>
 #include <limits>
 
 #include "gantry/broker/server/endpoint_check.h"
@@ -42,7 +43,9 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 // Bounds that catch a typo (a unit off by 1000) without getting in the way
 // of any real deployment.
 constexpr int64_t kMaxHeartbeatMs = int64_t{3600} * 1000;
-constexpr uint32_t kMaxLiveness = 1000;
+// Heartbeat intervals times liveness: the same bound as the worker's,
+// whose timers hold the silence window as an int of milliseconds.
+constexpr int64_t kMaxLivenessWindowMs = INT32_MAX;
 constexpr uint64_t kMaxQueueCapacity = 1'000'000'000;
 // A payload travels in one envelope beside its job's other fields.
 constexpr uint64_t kMaxPayloadLimit = kMaxEnvelopeBytes - size_t{64} * 1024;
@@ -86,7 +89,7 @@ Status checkNumbers(const BrokerOptions& options) {
   for (Status s : {
            checkRange(kDbWaitMs, options.db_wait_ms, 0, kDayMs),
            checkRange(kHeartbeatMs, c.heartbeat_ms, 10, kMaxHeartbeatMs),
-           checkRange(kLiveness, c.liveness, 1, kMaxLiveness),
+           checkRange(kLiveness, c.liveness, 1, UINT32_MAX),
            checkRange(kLeaseGraceMs, c.lease_grace_ms, 1, kDayMs),
            checkRange(kRecoveryGraceMs, c.recovery_grace_ms, 0, kDayMs),
            checkRange(kAgingMs, c.aging_ms, 1, kDayMs * 365),
@@ -103,6 +106,11 @@ Status checkNumbers(const BrokerOptions& options) {
     if (!s.isOk()) {
       return s;
     }
+  }
+  if (c.livenessMs() > kMaxLivenessWindowMs) {
+    return invalidSetting(kLiveness, std::to_string(c.liveness),
+                          "times --heartbeat-ms (" + std::to_string(c.heartbeat_ms) +
+                              ") must be at most " + std::to_string(kMaxLivenessWindowMs) + " ms");
   }
   if (backoff.cap_ms < backoff.base_ms) {
     return invalidSetting(

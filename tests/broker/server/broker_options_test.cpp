@@ -119,7 +119,11 @@ TEST(BrokerOptions, BadValuesAreOneLineNamingFlagVariableValueAndRule) {
   for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"--heartbeat-ms", "0"},
             "--heartbeat-ms (GANTRY_HEARTBEAT_MS): '0' must be between 10 and 3600000"},
-           {{"--liveness", "0"}, "--liveness (GANTRY_LIVENESS): '0' must be between 1 and 1000"},
+           {{"--liveness", "0"},
+            "--liveness (GANTRY_LIVENESS): '0' must be between 1 and 4294967295"},
+           {{"--heartbeat-ms", "3600000", "--liveness", "1000"},
+            "--liveness (GANTRY_LIVENESS): '1000' times --heartbeat-ms (3600000) must be at most "
+            "2147483647 ms"},
            {{"--log-level", "loud"},
             "--log-level (GANTRY_LOG_LEVEL): 'loud' must be one of "
             "trace|debug|info|warn|error|off"},
