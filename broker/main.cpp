@@ -1,4 +1,7 @@
-// gantry-broker: flags -> config -> BrokerServer -> run until SIGTERM/SIGINT.
+// gantry-broker: settings -> config -> BrokerServer -> run until
+// SIGTERM/SIGINT. Exit codes: 0 after a clean stop (or --help,
+// --print-config), 1 when serving failed, 2 (kExitBadConfig) for bad
+// configuration.
 #include <csignal>
 #include <exception>
 #include <iostream>
@@ -10,6 +13,8 @@
 #include "gantry/broker/server/broker_options.h"
 #include "gantry/broker/server/broker_server.h"
 #include "gantry/common/log.h"
+#include "gantry/common/secret_mask.h"
+#include "gantry/common/settings.h"
 #include "gantry/obs/observability.h"
 
 namespace {
@@ -25,18 +30,13 @@ void onSignal(int) {
 int run(int argc, char** argv) {
   CLI::App app{"gantry-broker: the priority broker of a Gantry deployment"};
   gantry::broker::BrokerOptions options;
-  gantry::broker::addBrokerOptions(app, options);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "gantry-broker: " << e.what() << " (see --help)\n";
-    return 2;
-  }
-  if (auto s = gantry::broker::finalizeBrokerOptions(options); !s.isOk()) {
-    std::cerr << "gantry-broker: " << s.message() << "\n";
-    return 2;
+  gantry::Settings settings(app, "gantry-broker");
+  gantry::broker::addBrokerOptions(settings, options);
+  settings.addPrintConfig();
+  if (auto code = settings.parseCommandLine(
+          argc, argv, [&] { return gantry::broker::finalizeBrokerOptions(options); }, std::cout,
+          std::cerr)) {
+    return *code;
   }
   gantry::log::init("broker", options.log_level);
 
@@ -46,8 +46,9 @@ int run(int argc, char** argv) {
   gantry::broker::BrokerMetrics metrics(obs);
   auto listener = obs.serve(options.metrics_listen);
   if (!listener.isOk()) {
-    std::cerr << "gantry-broker: --metrics-listen: " << listener.status().message() << "\n";
-    return 2;
+    std::cerr << "gantry-broker: --metrics-listen (GANTRY_METRICS_LISTEN): "
+              << listener.status().message() << "\n";
+    return gantry::kExitBadConfig;
   }
   gantry::broker::BrokerServer server(options.config, gantry::SystemClock::instance(), metrics,
                                       health);
@@ -60,15 +61,16 @@ int run(int argc, char** argv) {
       gantry::log::info("broker stopped before serving", {{"reason", s.message()}});
       return 0;
     }
-    gantry::log::error("broker cannot start", {{"error", s.message()}});
-    std::cerr << "gantry-broker: " << s.message() << "\n";
+    const std::string message = settings.scrub(s.message());
+    gantry::log::error("broker cannot start", {{"error", message}});
+    std::cerr << "gantry-broker: " << message << "\n";
     // A bad endpoint is a configuration error like a bad flag.
-    return s.code() == gantry::StatusCode::kInvalidArgument ? 2 : 1;
+    return s.code() == gantry::StatusCode::kInvalidArgument ? gantry::kExitBadConfig : 1;
   }
   const gantry::Status served = server.run();
   g_server = nullptr;
   if (!served.isOk()) {
-    std::cerr << "gantry-broker: " << served.message() << "\n";
+    std::cerr << "gantry-broker: " << settings.scrub(served.message()) << "\n";
     return 1;  // a supervisor restarts it as a standby
   }
   gantry::log::info("broker stopped");
@@ -84,7 +86,7 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const std::exception& e) {
     g_server = nullptr;
-    std::cerr << "gantry-broker: " << e.what() << "\n";
+    std::cerr << "gantry-broker: " << gantry::maskConnectionSecrets(e.what()) << "\n";
     return 1;
   }
 }

@@ -1,5 +1,6 @@
-// gantry-worker: parse the config, register handlers, run until SIGTERM or
-// SIGINT, exit 0 after a graceful shutdown. Exit 2 on bad configuration.
+// gantry-worker: read the settings, register handlers, run until SIGTERM or
+// SIGINT, exit 0 after a graceful shutdown (or --help, --print-config).
+// Exit 2 (kExitBadConfig) on bad configuration, 1 when running failed.
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,12 +14,13 @@
 
 #include "gantry/common/clock.h"
 #include "gantry/common/log.h"
+#include "gantry/obs/observability.h"
+#include "gantry/common/secret_mask.h"
+#include "gantry/common/settings.h"
 #include "gantry/worker/builtin_handlers.h"
 #include "gantry/worker/worker.h"
 
 namespace {
-
-constexpr int kExitBadConfig = 2;
 
 std::atomic<gantry::worker::Worker*> g_worker{nullptr};
 
@@ -37,52 +39,22 @@ void installStopHandlers() {
   sigaction(SIGINT, &action, nullptr);
 }
 
-int badConfig(const std::string& message) {
-  std::cerr << "gantry-worker: " << message << "\n";
-  return kExitBadConfig;
-}
-
 int run(int argc, char** argv) {
-  using gantry::worker::WorkerConfig;
-  WorkerConfig config;
-
-  CLI::App app{"gantry-worker: runs jobs the Gantry broker assigns"};
-  app.add_option("--broker", config.broker_endpoint, "Broker worker endpoint")
-      ->envname("GANTRY_WORKER_ENDPOINT")
-      ->capture_default_str();
-  app.add_option("--concurrency", config.concurrency, "Jobs run at once (handler threads)")
-      ->envname("GANTRY_CONCURRENCY")
-      ->capture_default_str();
-  app.add_option("--kinds", config.kinds, "Job kinds to run, comma-separated (default: all)")
-      ->delimiter(',');
-  app.add_option("--id", config.worker_id, "Worker id (default: <host>-<pid>)");
-  app.add_option("--heartbeat-ms", config.heartbeat_ms, "Heartbeat interval")
-      ->capture_default_str();
-  app.add_option("--liveness", config.liveness, "Silent heartbeats before reconnecting")
-      ->capture_default_str();
-  app.add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
-                 "Time running jobs get to finish on SIGTERM")
-      ->capture_default_str();
-  app.add_option("--metrics-listen", config.metrics_listen,
-                 "HOST:PORT serving /metrics, /livez, /readyz, /startupz (empty: none)")
-      ->envname("GANTRY_METRICS_LISTEN");
-  app.add_option("--log-level", config.log_level, "trace|debug|info|warn|error|off")
-      ->envname("GANTRY_LOG_LEVEL")
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);  // --help
-  } catch (const CLI::ParseError& e) {
-    return badConfig(std::string("invalid arguments: ") + e.what());
-  }
-
+  gantry::worker::WorkerConfig config;
   gantry::worker::HandlerRegistry registry;
   if (auto status = gantry::worker::addBuiltinHandlers(registry); !status.isOk()) {
-    return badConfig(status.toString());
+    std::cerr << "gantry-worker: " << status.toString() << "\n";
+    return gantry::kExitBadConfig;
   }
-  if (auto status = gantry::worker::validateConfig(config, registry); !status.isOk()) {
-    return badConfig("invalid configuration: " + status.message());
+
+  CLI::App app{"gantry-worker: runs jobs the Gantry broker assigns"};
+  gantry::Settings settings(app, "gantry-worker");
+  gantry::worker::addWorkerSettings(settings, config);
+  settings.addPrintConfig();
+  if (auto code = settings.parseCommandLine(
+          argc, argv, [&] { return gantry::worker::validateConfig(config, registry); }, std::cout,
+          std::cerr)) {
+    return *code;
   }
   gantry::log::init("worker", config.log_level);
 
@@ -91,7 +63,9 @@ int run(int argc, char** argv) {
   worker.observeWith(obs);
   auto listener = obs.serve(config.metrics_listen);
   if (!listener.isOk()) {
-    return badConfig("--metrics-listen: " + listener.status().message());
+    std::cerr << "gantry-worker: --metrics-listen (GANTRY_METRICS_LISTEN): "
+              << listener.status().message() << "\n";
+    return gantry::kExitBadConfig;
   }
   g_worker.store(&worker);
   installStopHandlers();
@@ -119,7 +93,7 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const std::exception& e) {
     g_worker.store(nullptr);
-    std::cerr << "gantry-worker: " << e.what() << "\n";
+    std::cerr << "gantry-worker: " << gantry::maskConnectionSecrets(e.what()) << "\n";
     return EXIT_FAILURE;
   }
 }

@@ -9,6 +9,7 @@
 #include <pqxx/connection>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "gantry/pg/pg_error.h"
@@ -321,8 +322,15 @@ TEST(DescribeTarget, ListsWhereButNotTheSecret) {
             "host=db port=5433 dbname=jobs user=gantry");
 }
 
+TEST(StatusFromException, ConnectionStringsInTheMessageLoseTheirPassword) {
+  const Status s = statusFromException(
+      std::runtime_error("bad: host=db password=s3cr3t-pw and postgresql://u:s3cr3t-pw@db/x"),
+      "connect");
+  EXPECT_EQ(s.message(), "connect: bad: host=db password=**** and postgresql://u:****@db/x");
+}
+
 TEST(Redact, ReplacesEveryOccurrence) {
-  EXPECT_EQ(redact("a pw b pw", "pw"), "a *** b ***");
+  EXPECT_EQ(redact("a pw b pw", "pw"), "a **** b ****");
   EXPECT_EQ(redact("nothing", ""), "nothing");
 }
 

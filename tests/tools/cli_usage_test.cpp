@@ -239,6 +239,51 @@ TEST(Cli, MigrateWithoutADatabaseIsAUsageError) {
   EXPECT_TRUE(contains(r.err, "DATABASE_URL"));
 }
 
+TEST(Cli, MigrateDatabaseUrlFileThatCannotBeReadIsAUsageErrorNamingIt) {
+  ::unsetenv("DATABASE_URL");
+  ::unsetenv("DATABASE_URL_FILE");
+  CliRun r = run({"migrate", "status", "--database-url-file", "/nonexistent/db-url"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "gantryctl migrate: --database-url-file (DATABASE_URL_FILE): cannot read "
+            "'/nonexistent/db-url': No such file or directory\n");
+}
+
+TEST(Cli, MigrateDatabaseUrlAndItsFileTogetherAreAUsageError) {
+  ::unsetenv("DATABASE_URL");
+  ::unsetenv("DATABASE_URL_FILE");
+  CliRun r = run({"migrate", "status", "--database-url", "postgresql://u:s3cret@db/x",
+                  "--database-url-file", "/run/secrets/db-url"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--database-url and --database-url-file are both given")) << r.err;
+  EXPECT_FALSE(contains(r.err, "s3cret")) << r.err;
+}
+
+TEST(Cli, MigrateMalformedDatabaseUrlIsAUsageErrorThatDoesNotQuoteIt) {
+  ::unsetenv("DATABASE_URL_FILE");
+  CliRun r = run({"migrate", "status", "--database-url", "host=db password='s3cret"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "gantryctl migrate: --database-url (DATABASE_URL): ")) << r.err;
+  EXPECT_FALSE(contains(r.err, "s3cret")) << r.err;
+}
+
+TEST(Cli, UnexpectedArgumentsAreQuotedWithoutTheirPassword) {
+  CliRun r = run({"migrate", "status", "postgresql://u:s3cret@db/x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "postgresql://u:****@db/x")) << r.err;
+  EXPECT_FALSE(contains(r.err, "s3cret")) << r.err;
+}
+
+TEST(Cli, MigrateHelpNamesTheVariablesAndShowsNoSecret) {
+  ::setenv("DATABASE_URL", "postgresql://u:s3cret@db/x", 1);
+  CliRun r = run({"migrate", "--help"});
+  ::unsetenv("DATABASE_URL");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "(Env:DATABASE_URL)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "(Env:DATABASE_URL_FILE)")) << r.out;
+  EXPECT_FALSE(contains(r.out, "s3cret")) << r.out;
+}
+
 TEST(Cli, BadBatchLineIsReportedWithFileAndLine) {
   ScriptedBroker silent;
   CliRun r = run({"--broker", silent.endpoint(), "--timeout", "10ms", "submit", "--batch", "-"},

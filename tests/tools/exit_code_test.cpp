@@ -44,6 +44,13 @@ TEST(DescribeFailure, DoesNotRepeatAdviceTheBrokerAlreadyGave) {
   EXPECT_EQ(describeFailure(full), full.message());
 }
 
+TEST(DescribeFailure, NeverShowsAConnectionStringPassword) {
+  const Status down = unavailable("cannot connect to postgresql://gantry:s3cret@db/gantry");
+  const std::string described = describeFailure(down, Peer::kDatabase);
+  EXPECT_EQ(described.find("s3cret"), std::string::npos) << described;
+  EXPECT_NE(described.find("postgresql://gantry:****@db/gantry"), std::string::npos) << described;
+}
+
 TEST(DescribeFailure, UnavailableAdviceDependsOnThePeer) {
   const Status down = unavailable("no reply from broker at tcp://b:5556 within 5000 ms");
   EXPECT_NE(describeFailure(down, Peer::kBroker).find("--broker"), std::string::npos);

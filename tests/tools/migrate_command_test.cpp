@@ -1,5 +1,10 @@
 // gantryctl migrate against a throwaway Postgres: the command needs no
 // broker, only a database.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -122,6 +127,21 @@ TEST(MigrateCommand, StatusShowsAVersionFromANewerBuildAsUnknown) {
   EXPECT_EQ(migrations.back()["applied"], true);
   EXPECT_EQ(migrations.back()["known"], false);
   EXPECT_EQ(json.err, warning);
+}
+
+TEST(MigrateCommand, UrlFromAFileWithATrailingNewlineConnects) {
+  const std::string url = test::TestPostgres::shared().createDatabase();
+  char path[] = "/tmp/gantry-db-url-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream(path) << url << "\n";
+  ::unsetenv("DATABASE_URL");
+  ::setenv("DATABASE_URL_FILE", path, 1);
+  MigrateRun r = migrate({"up"});
+  ::unsetenv("DATABASE_URL_FILE");
+  std::remove(path);
+  EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST(MigrateCommand, UnreachableDatabaseExitsThree) {

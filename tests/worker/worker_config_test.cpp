@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+
+#include "gantry/common/settings.h"
 #include "gantry/worker/builtin_handlers.h"
 
 namespace gantry::worker {
@@ -62,6 +67,85 @@ TEST_F(WorkerConfigValidation, RejectsReconnectDelaysOutOfOrder) {
   config.reconnect_initial_ms = 1000;
   config.reconnect_max_ms = 10;
   EXPECT_NE(error(config), "");
+}
+
+TEST_F(WorkerConfigValidation, MessagesNameFlagVariableValueAndRule) {
+  WorkerConfig config;
+  config.heartbeat_ms = 5;
+  EXPECT_EQ(error(config),
+            "--heartbeat-ms (GANTRY_HEARTBEAT_MS): '5' must be between 10 and 3600000");
+  config = WorkerConfig{};
+  config.concurrency = 2000;
+  EXPECT_EQ(error(config), "--concurrency (GANTRY_CONCURRENCY): '2000' must be between 1 and 1024");
+  config = WorkerConfig{};
+  config.log_level = "verbose";
+  EXPECT_EQ(error(config),
+            "--log-level (GANTRY_LOG_LEVEL): 'verbose' must be one of "
+            "trace|debug|info|warn|error|off");
+  config = WorkerConfig{};
+  config.heartbeat_ms = 3'600'000;
+  config.liveness = 1000;
+  EXPECT_EQ(error(config),
+            "--liveness (GANTRY_LIVENESS): '1000' times --heartbeat-ms (3600000) must be at most "
+            "2147483647 ms");
+}
+
+TEST_F(WorkerConfigValidation, MetricsListenIsEmptyOrHostAndPort) {
+  WorkerConfig config;
+  for (const char* address : {"", "127.0.0.1:9100", "localhost:0", "[::]:9100"}) {
+    config.metrics_listen = address;
+    EXPECT_EQ(error(config), "") << address;
+  }
+  config.metrics_listen = "worker-1:9100";
+  EXPECT_EQ(
+      error(config).rfind("--metrics-listen (GANTRY_METRICS_LISTEN): 'worker-1:9100' must", 0), 0u)
+      << error(config);
+}
+
+TEST_F(WorkerConfigValidation, RejectsAnOverlongId) {
+  WorkerConfig config;
+  config.worker_id = std::string(201, 'w');
+  EXPECT_EQ(error(config), "--id (GANTRY_WORKER_ID): must be at most 200 bytes of UTF-8 text");
+}
+
+// Every flag has a GANTRY_* variable; the flag wins.
+TEST(WorkerSettings, EveryFlagHasAVariable) {
+  const std::vector<std::pair<const char*, const char*>> variables = {
+      {"GANTRY_WORKER_ENDPOINT", "ipc:///tmp/w"},
+      {"GANTRY_CONCURRENCY", "7"},
+      {"GANTRY_KINDS", "noop,echo"},
+      {"GANTRY_WORKER_ID", "w-env"},
+      {"GANTRY_HEARTBEAT_MS", "250"},
+      {"GANTRY_LIVENESS", "6"},
+      {"GANTRY_SHUTDOWN_GRACE_MS", "100"},
+      {"GANTRY_LOG_LEVEL", "debug"},
+      {"GANTRY_METRICS_LISTEN", "127.0.0.1:0"},
+  };
+  for (const auto& [name, value] : variables) {
+    ::setenv(name, value, 1);
+  }
+  CLI::App app;
+  WorkerConfig config;
+  Settings settings(app, "gantry-worker");
+  addWorkerSettings(settings, config);
+  const char* argv[] = {"gantry-worker", "--concurrency", "2"};
+  app.parse(3, argv);
+  const Status resolved = settings.resolve();
+  for (const auto& [name, value] : variables) {
+    ::unsetenv(name);
+  }
+  ASSERT_TRUE(resolved.isOk()) << resolved.message();
+  EXPECT_EQ(config.broker_endpoint, "ipc:///tmp/w");
+  EXPECT_EQ(config.concurrency, 2u);
+  EXPECT_EQ(settings.source("--concurrency"), SettingSource::kFlag);
+  EXPECT_EQ(config.kinds, (std::vector<std::string>{"noop", "echo"}));
+  EXPECT_EQ(config.worker_id, "w-env");
+  EXPECT_EQ(config.heartbeat_ms, 250u);
+  EXPECT_EQ(config.liveness, 6u);
+  EXPECT_EQ(config.shutdown_grace_ms, 100u);
+  EXPECT_EQ(config.log_level, "debug");
+  EXPECT_EQ(config.metrics_listen, "127.0.0.1:0");
+  EXPECT_EQ(settings.source("--metrics-listen"), SettingSource::kEnv);
 }
 
 TEST(WorkerIdentity, DefaultIdIsHostAndPid) {

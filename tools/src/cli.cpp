@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gantry/common/secret_mask.h"
 #include "gantry/tools/command.h"
 #include "gantry/tools/exit_code.h"
 #include "gantry/tools/time_text.h"
@@ -63,9 +64,12 @@ std::string parsedCommandPath(const CLI::App& app) {
 // CLI11's message in our voice: lower case like ours ("The following
 // argument..."; "ID is required" keeps its capitals) and, where the
 // command line itself is malformed, where to read how it goes. Validation
-// errors already say what is accepted.
+// errors already say what is accepted. Connection-string passwords are
+// masked.
 std::string parseErrorMessage(const CLI::ParseError& e, const std::string& path) {
-  std::string message = e.what();
+  // CLI11 quotes arguments it did not expect, which may be a mistyped
+  // --database-url's value.
+  std::string message = maskConnectionSecrets(e.what());
   if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
       !std::isupper(static_cast<unsigned char>(message[1]))) {
     message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));

@@ -1,5 +1,7 @@
 #include "gantry/tools/exit_code.h"
 
+#include "gantry/common/secret_mask.h"
+
 namespace gantry::tools {
 
 ExitCode exitCodeFor(const Status& status) {
@@ -23,7 +25,8 @@ ExitCode exitCodeFor(const Status& status) {
 }
 
 std::string describeFailure(const Status& status, Peer peer) {
-  const std::string& message = status.message();
+  // What the broker or the database said may quote a connection string.
+  std::string message = maskConnectionSecrets(status.message());
   switch (status.code()) {
     case StatusCode::kResourceExhausted:
       // The broker names the queue and its capacity; the remedy is ours.
@@ -51,7 +54,7 @@ std::string exitCodeHelp() {
   return "Exit codes:\n"
          "  0  ok\n"
          "  1  the broker refused or the operation failed (queue full, job not dead, ...)\n"
-         "  2  usage error: bad flags or inputs, found before contacting anything\n"
+         "  2  usage error: bad flags, variables or inputs, found before contacting anything\n"
          "  3  broker or database unreachable (no reply within --timeout)\n"
          "  4  not found\n";
 }

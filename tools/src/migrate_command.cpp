@@ -1,8 +1,6 @@
 // gantryctl migrate up|down|status: the schema, straight against Postgres
 // (the broker need not run; it refuses to start on a schema it does not
 // expect, and this is the command its error message names).
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <memory>
 #include <ostream>
@@ -12,18 +10,24 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
 
+#include "gantry/common/settings.h"
 #include "gantry/pg/migrator.h"
+#include "gantry/pg/pg_error.h"
 #include "gantry/tools/command.h"
 #include "gantry/tools/table.h"
 
 namespace gantry::tools {
 namespace {
 
+constexpr SettingName kDatabaseUrl{"--database-url", "DATABASE_URL"};
+
 struct MigrateFlags {
   std::string database_url;
-  std::string database_url_file;
   int to = -1;
   int steps = 1;
+  // The database URL as a secret: from --database-url, DATABASE_URL, or a
+  // file named by --database-url-file / DATABASE_URL_FILE.
+  std::unique_ptr<Settings> settings;
 };
 
 enum class Action { kUp, kDown, kStatus };
@@ -31,29 +35,26 @@ enum class Action { kUp, kDown, kStatus };
 // Versions and step counts are ints, like the migrator's.
 constexpr int64_t kMaxVersion = std::numeric_limits<int>::max();
 
-// The connection string from --database-url / DATABASE_URL, or from the
-// file named by --database-url-file / DATABASE_URL_FILE.
-Result<std::string> databaseUrl(const MigrateFlags& flags) {
-  if (!flags.database_url.empty()) {
-    return flags.database_url;
+// The connection string, from the flag, its variable or its file (the
+// rules of every secret: settings.h).
+Result<std::string> databaseUrl(MigrateFlags& flags) {
+  if (Status s = flags.settings->resolve(); !s.isOk()) {
+    return s;
   }
-  if (flags.database_url_file.empty()) {
+  if (flags.database_url.empty()) {
     return invalidArgument(
         "no database given: set --database-url or DATABASE_URL (e.g. "
-        "postgresql://gantry@localhost/gantry), or DATABASE_URL_FILE");
+        "postgresql://gantry@localhost/gantry), or name a file holding it with "
+        "--database-url-file or DATABASE_URL_FILE");
   }
-  std::ifstream file(flags.database_url_file);
-  if (!file) {
-    return invalidArgument("cannot read database URL file '" + flags.database_url_file + "'");
+  // Found before contacting anything, so a usage error; not quoted, as what
+  // libpq cannot parse may hold the password anywhere.
+  if (!pg::isWellFormedConninfo(flags.database_url)) {
+    return settingError(kDatabaseUrl,
+                        "the value is not a libpq connection string (key=value pairs) or "
+                        "postgresql:// URL");
   }
-  std::string url(std::istreambuf_iterator<char>(file), {});
-  while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ')) {
-    url.pop_back();
-  }
-  if (url.empty()) {
-    return invalidArgument("database URL file '" + flags.database_url_file + "' is empty");
-  }
-  return url;
+  return flags.database_url;
 }
 
 // The built-in migration with this version, or nullptr for one this build
@@ -183,7 +184,7 @@ int printStatus(CommandContext& ctx, pg::Migrator& migrator) {
   return toInt(ExitCode::kOk);
 }
 
-int runMigrate(CommandContext& ctx, const MigrateFlags& flags, Action action) {
+int runMigrate(CommandContext& ctx, MigrateFlags& flags, Action action) {
   auto url = databaseUrl(flags);
   if (!url.isOk()) {
     return ctx.usageError("migrate", url.status().message());
@@ -221,16 +222,9 @@ void addMigrateCommand(CLI::App& app, CommandList& commands) {
   CLI::App* migrate = app.add_subcommand("migrate", "apply, revert or show schema migrations");
   migrate->require_subcommand(1);
   migrate->fallthrough();
-  migrate->add_option("--database-url", flags->database_url, "Postgres connection string or URL")
-      ->envname("DATABASE_URL")
-      ->type_name("URL");
-  // Not exclusive with --database-url: DATABASE_URL in the environment would
-  // then make the file flag unusable. The URL wins when both are set.
-  migrate
-      ->add_option("--database-url-file", flags->database_url_file,
-                   "file holding the connection string (used when no URL is set)")
-      ->envname("DATABASE_URL_FILE")
-      ->type_name("PATH");
+  flags->settings = std::make_unique<Settings>(*migrate, "gantryctl migrate");
+  flags->settings->addSecret(kDatabaseUrl, flags->database_url, "Postgres connection string or URL",
+                             SecretForm::kConnectionString);
 
   CLI::App* up = migrate->add_subcommand("up", "apply pending migrations");
   up->add_option("--to", flags->to, "stop at this version (default: the latest)")

@@ -1,246 +1,188 @@
 #include "gantry/broker/server/broker_options.h"
 
-#include <charconv>
-#include <fstream>
+#include <climits>
 #include <limits>
 
 #include "gantry/broker/server/endpoint_check.h"
+#include "gantry/broker/server/limit_options.h"
+#include "gantry/common/codec.h"
+#include "gantry/common/listen_address.h"
+#include "gantry/common/log.h"
+#include "gantry/common/settings.h"
+#include "gantry/pg/pg_error.h"
 
 namespace gantry::broker {
 namespace {
 
-Result<uint64_t> parseNumber(const std::string& text, const std::string& flag) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return invalidArgument(flag + ": '" + text + "' is not a non-negative integer");
-  }
-  return value;
-}
+constexpr SettingName kDatabaseUrl{"--database-url", "DATABASE_URL"};
+constexpr SettingName kWorkerEndpoint{"--worker-endpoint", "GANTRY_WORKER_ENDPOINT"};
+constexpr SettingName kClientEndpoint{"--client-endpoint", "GANTRY_CLIENT_ENDPOINT"};
+constexpr SettingName kMetricsListen{"--metrics-listen", "GANTRY_METRICS_LISTEN"};
+constexpr SettingName kLogLevel{"--log-level", "GANTRY_LOG_LEVEL"};
+constexpr SettingName kDbWaitMs{"--db-wait-ms", "GANTRY_DB_WAIT_MS"};
+constexpr SettingName kHeartbeatMs{"--heartbeat-ms", "GANTRY_HEARTBEAT_MS"};
+constexpr SettingName kLiveness{"--liveness", "GANTRY_LIVENESS"};
+constexpr SettingName kLeaseGraceMs{"--lease-grace-ms", "GANTRY_LEASE_GRACE_MS"};
+constexpr SettingName kRecoveryGraceMs{"--recovery-grace-ms", "GANTRY_RECOVERY_GRACE_MS"};
+constexpr SettingName kAgingMs{"--aging-ms", "GANTRY_AGING_MS"};
+constexpr SettingName kRetentionMs{"--retention-ms", "GANTRY_RETENTION_MS"};
+constexpr SettingName kMaxPayloadBytes{"--max-payload-bytes", "GANTRY_MAX_PAYLOAD_BYTES"};
+constexpr SettingName kQueueCapacityDefault{"--queue-capacity-default", "GANTRY_QUEUE_CAPACITY"};
+constexpr SettingName kKeyLimitDefault{"--key-limit-default", "GANTRY_KEY_LIMIT"};
+constexpr SettingName kMaxAttempts{"--max-attempts", "GANTRY_MAX_ATTEMPTS"};
+constexpr SettingName kTimeoutMs{"--timeout-ms", "GANTRY_TIMEOUT_MS"};
+constexpr SettingName kBackoffBaseMs{"--backoff-base-ms", "GANTRY_BACKOFF_BASE_MS"};
+constexpr SettingName kBackoffCapMs{"--backoff-cap-ms", "GANTRY_BACKOFF_CAP_MS"};
+constexpr SettingName kKindLimit{"--kind-limit", "GANTRY_KIND_LIMITS"};
+constexpr SettingName kQueueLimit{"--queue-limit", "GANTRY_QUEUE_LIMITS"};
+constexpr SettingName kQueueCapacity{"--queue-capacity", "GANTRY_QUEUE_CAPACITIES"};
+constexpr SettingName kKeyLimit{"--key-limit", "GANTRY_KEY_LIMITS"};
+constexpr SettingName kKindPolicy{"--kind-policy", "GANTRY_KIND_POLICIES"};
 
-Result<std::pair<std::string, std::string>> splitAssignment(const std::string& item,
-                                                            const std::string& flag) {
-  const auto eq = item.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return invalidArgument(flag + ": expected NAME=VALUE, got '" + item + "'");
-  }
-  return std::make_pair(item.substr(0, eq), item.substr(eq + 1));
-}
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+// Bounds that catch a typo (a unit off by 1000) without getting in the way
+// of any real deployment.
+constexpr int64_t kMaxHeartbeatMs = int64_t{3600} * 1000;
+// Heartbeat intervals times liveness: the same bound as the worker's,
+// whose timers hold the silence window as an int of milliseconds.
+constexpr int64_t kMaxLivenessWindowMs = INT32_MAX;
+constexpr uint64_t kMaxQueueCapacity = 1'000'000'000;
+// A payload travels in one envelope beside its job's other fields.
+constexpr uint64_t kMaxPayloadLimit = kMaxEnvelopeBytes - size_t{64} * 1024;
 
-// NAME=N items; N must be at least 1 (a limit of 0 would silently stop a
-// kind, queue or key forever) and fit the map's value type.
-template <typename Map>
-Status parseLimits(const std::vector<std::string>& items, const std::string& flag, Map& out) {
-  using Value = typename Map::mapped_type;
-  for (const auto& item : items) {
-    auto pair = splitAssignment(item, flag);
-    if (!pair.isOk()) {
-      return pair.status();
-    }
-    auto number = parseNumber(pair->second, flag);
-    if (!number.isOk()) {
-      return number.status();
-    }
-    if (*number == 0 || *number > std::numeric_limits<Value>::max()) {
-      return invalidArgument(flag + ": " + pair->first + " must be between 1 and " +
-                             std::to_string(std::numeric_limits<Value>::max()));
-    }
-    out[pair->first] = static_cast<Value>(*number);
+Status checkDatabaseUrl(const std::string& url) {
+  if (url.empty()) {
+    return settingError(kDatabaseUrl,
+                        "not set; give a libpq connection string or URL (e.g. "
+                        "postgresql://gantry@db/gantry), or name a file holding one with "
+                        "--database-url-file or DATABASE_URL_FILE");
+  }
+  // Not quoted: what libpq cannot parse may hold the password anywhere.
+  if (!pg::isWellFormedConninfo(url)) {
+    return settingError(kDatabaseUrl,
+                        "the value is not a libpq connection string (key=value pairs) or "
+                        "postgresql:// URL");
   }
   return Status::ok();
 }
 
-// "kind:max_attempts=3,timeout_ms=1000,backoff_base_ms=100,backoff_cap_ms=5000"
-Status parseKindPolicy(const std::string& item, const KindPolicy& defaults,
-                       std::map<std::string, KindPolicy>& out) {
-  const std::string flag = "--kind-policy";
-  const auto colon = item.find(':');
-  if (colon == std::string::npos || colon == 0) {
-    return invalidArgument(flag + ": expected KIND:field=value,..., got '" + item + "'");
-  }
-  KindPolicy policy = defaults;
-  std::string rest = item.substr(colon + 1);
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string field = rest.substr(0, comma);
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-    auto pair = splitAssignment(field, flag);
-    if (!pair.isOk()) {
-      return pair.status();
-    }
-    auto number = parseNumber(pair->second, flag);
-    if (!number.isOk()) {
-      return number.status();
-    }
-    if (*number > std::numeric_limits<uint32_t>::max()) {
-      return invalidArgument(flag + ": " + pair->first + " is out of range");
-    }
-    const auto value = static_cast<uint32_t>(*number);
-    if (pair->first == "max_attempts") {
-      policy.max_attempts = value;
-    } else if (pair->first == "timeout_ms") {
-      policy.timeout_ms = value;
-    } else if (pair->first == "backoff_base_ms") {
-      policy.backoff.base_ms = value;
-    } else if (pair->first == "backoff_cap_ms") {
-      policy.backoff.cap_ms = value;
-    } else {
-      return invalidArgument(flag + ": unknown field '" + pair->first +
-                             "' (max_attempts, timeout_ms, backoff_base_ms, backoff_cap_ms)");
+Status checkEndpoints(const BrokerOptions& options) {
+  const BrokerConfig& c = options.config;
+  for (const auto& [name, endpoint] : {std::pair{kWorkerEndpoint, &c.worker_endpoint},
+                                       std::pair{kClientEndpoint, &c.client_endpoint}}) {
+    if (Status s = checkBindable(describeSetting(name), *endpoint); !s.isOk()) {
+      return s;
     }
   }
-  out[item.substr(0, colon)] = policy;
+  if (!options.metrics_listen.empty()) {
+    if (auto address = parseListenAddress(options.metrics_listen); !address.isOk()) {
+      return invalidSetting(kMetricsListen, options.metrics_listen, address.status().message());
+    }
+  }
   return Status::ok();
 }
 
-Status checkPolicy(const KindPolicy& policy, const std::string& what) {
-  if (policy.max_attempts == 0) {
-    return invalidArgument(what + ": max attempts must be at least 1");
+// The single-valued numbers, each within its range.
+Status checkNumbers(const BrokerOptions& options) {
+  const BrokerConfig& c = options.config;
+  const BackoffPolicy& backoff = c.default_policy.backoff;
+  for (Status s : {
+           checkRange(kDbWaitMs, options.db_wait_ms, 0, kDayMs),
+           checkRange(kHeartbeatMs, c.heartbeat_ms, 10, kMaxHeartbeatMs),
+           checkRange(kLiveness, c.liveness, 1, UINT32_MAX),
+           checkRange(kLeaseGraceMs, c.lease_grace_ms, 1, kDayMs),
+           checkRange(kRecoveryGraceMs, c.recovery_grace_ms, 0, kDayMs),
+           checkRange(kAgingMs, c.aging_ms, 1, kDayMs * 365),
+           checkRange(kRetentionMs, c.retention_ms, 1, kDayMs * 365 * 10),
+           checkRange(kMaxPayloadBytes, c.limits.max_payload_bytes, 1, kMaxPayloadLimit),
+           checkRange(kQueueCapacityDefault, c.default_queue_capacity, 1, kMaxQueueCapacity),
+           checkRange(kKeyLimitDefault, c.default_key_limit, 1,
+                      std::numeric_limits<uint32_t>::max()),
+           checkRange(kMaxAttempts, c.default_policy.max_attempts, 1, JobLimits{}.max_attempts),
+           checkRange(kTimeoutMs, c.default_policy.timeout_ms, 1, JobLimits{}.max_timeout_ms),
+           checkRange(kBackoffBaseMs, backoff.base_ms, 1, kDayMs),
+           checkRange(kBackoffCapMs, backoff.cap_ms, 1, kDayMs),
+       }) {
+    if (!s.isOk()) {
+      return s;
+    }
   }
-  if (policy.timeout_ms == 0 || policy.timeout_ms > JobLimits{}.max_timeout_ms) {
-    return invalidArgument(what + ": timeout must be between 1 ms and " +
-                           std::to_string(JobLimits{}.max_timeout_ms) + " ms");
+  if (c.livenessMs() > kMaxLivenessWindowMs) {
+    return invalidSetting(kLiveness, std::to_string(c.liveness),
+                          "times --heartbeat-ms (" + std::to_string(c.heartbeat_ms) +
+                              ") must be at most " + std::to_string(kMaxLivenessWindowMs) + " ms");
   }
-  if (policy.backoff.base_ms == 0 || policy.backoff.cap_ms < policy.backoff.base_ms) {
-    return invalidArgument(what + ": backoff needs 0 < base <= cap");
+  if (backoff.cap_ms < backoff.base_ms) {
+    return invalidSetting(
+        kBackoffCapMs, std::to_string(backoff.cap_ms),
+        "must be at least --backoff-base-ms (" + std::to_string(backoff.base_ms) + ")");
   }
   return Status::ok();
 }
 
 }  // namespace
 
-void addBrokerOptions(CLI::App& app, BrokerOptions& options) {
+void addBrokerOptions(Settings& settings, BrokerOptions& options) {
   BrokerConfig& c = options.config;
-  app.add_option("--database-url", c.database_url, "Postgres connection string or URL")
-      ->envname("DATABASE_URL");
-  app.add_option("--metrics-listen", options.metrics_listen,
-                 "HOST:PORT serving /metrics, /livez, /readyz, /startupz (empty: none)")
-      ->envname("GANTRY_METRICS_LISTEN");
-  app.add_option("--database-url-file", options.database_url_file,
-                 "File holding the connection string (for secrets mounted as files)")
-      ->envname("DATABASE_URL_FILE");
-  app.add_option("--worker-endpoint", c.worker_endpoint, "ZeroMQ endpoint workers connect to")
-      ->envname("GANTRY_WORKER_ENDPOINT")
-      ->capture_default_str();
-  app.add_option("--client-endpoint", c.client_endpoint, "ZeroMQ endpoint clients connect to")
-      ->envname("GANTRY_CLIENT_ENDPOINT")
-      ->capture_default_str();
-  app.add_option("--log-level", options.log_level, "trace|debug|info|warn|error")
-      ->envname("GANTRY_LOG_LEVEL")
-      ->capture_default_str();
-  app.add_option("--db-wait-ms", options.db_wait_ms, "How long to wait for Postgres at start")
-      ->envname("GANTRY_DB_WAIT_MS")
-      ->capture_default_str();
-  app.add_option("--heartbeat-ms", c.heartbeat_ms, "Heartbeat interval, both directions")
-      ->envname("GANTRY_HEARTBEAT_MS")
-      ->capture_default_str();
-  app.add_option("--liveness", c.liveness, "Missed heartbeats before a worker is dead")
-      ->envname("GANTRY_LIVENESS")
-      ->capture_default_str();
-  app.add_option("--lease-grace-ms", c.lease_grace_ms,
-                 "Wait after a job's deadline before the broker fails the attempt itself")
-      ->envname("GANTRY_LEASE_GRACE_MS")
-      ->capture_default_str();
-  app.add_option("--recovery-grace-ms", c.recovery_grace_ms,
-                 "After a restart, how long running jobs wait for their worker to return")
-      ->envname("GANTRY_RECOVERY_GRACE_MS")
-      ->capture_default_str();
-  app.add_option("--aging-ms", c.aging_ms, "Waiting time worth one priority level")
-      ->envname("GANTRY_AGING_MS")
-      ->capture_default_str();
-  app.add_option("--retention-ms", c.retention_ms, "How long finished jobs are kept")
-      ->envname("GANTRY_RETENTION_MS")
-      ->capture_default_str();
-  app.add_option("--max-payload-bytes", c.limits.max_payload_bytes, "Largest job payload")
-      ->envname("GANTRY_MAX_PAYLOAD_BYTES")
-      ->capture_default_str();
-  app.add_option("--queue-capacity-default", c.default_queue_capacity,
-                 "Jobs not yet final one queue may hold")
-      ->envname("GANTRY_QUEUE_CAPACITY")
-      ->capture_default_str();
-  app.add_option("--key-limit-default", c.default_key_limit,
-                 "Running jobs allowed per concurrency key")
-      ->envname("GANTRY_KEY_LIMIT")
-      ->capture_default_str();
-  app.add_option("--max-attempts", c.default_policy.max_attempts, "Default attempts per job")
-      ->envname("GANTRY_MAX_ATTEMPTS")
-      ->capture_default_str();
-  app.add_option("--timeout-ms", c.default_policy.timeout_ms, "Default handler deadline")
-      ->envname("GANTRY_TIMEOUT_MS")
-      ->capture_default_str();
-  app.add_option("--backoff-base-ms", c.default_policy.backoff.base_ms, "Retry backoff base")
-      ->envname("GANTRY_BACKOFF_BASE_MS")
-      ->capture_default_str();
-  app.add_option("--backoff-cap-ms", c.default_policy.backoff.cap_ms, "Retry backoff cap")
-      ->envname("GANTRY_BACKOFF_CAP_MS")
-      ->capture_default_str();
-  app.add_option("--kind-limit", options.kind_limits, "KIND=N: pool-wide running cap per kind");
-  app.add_option("--queue-limit", options.queue_limits, "QUEUE=N: running cap per queue");
-  app.add_option("--queue-capacity", options.queue_capacities, "QUEUE=N: capacity of one queue");
-  app.add_option("--key-limit", options.key_limits, "PREFIX=N: running cap for keys with PREFIX");
-  app.add_option("--kind-policy", options.kind_policies,
-                 "KIND:max_attempts=N,timeout_ms=N,backoff_base_ms=N,backoff_cap_ms=N");
+  settings.addSecret(kDatabaseUrl, c.database_url, "Postgres connection string or URL",
+                     SecretForm::kConnectionString);
+  settings.add(kWorkerEndpoint, c.worker_endpoint, "ZeroMQ endpoint workers connect to");
+  settings.add(kClientEndpoint, c.client_endpoint, "ZeroMQ endpoint clients connect to");
+  settings.add(kMetricsListen, options.metrics_listen,
+               "HOST:PORT for /metrics and health probes (empty: none; port 0: any free)");
+  settings.add(kLogLevel, options.log_level, "trace|debug|info|warn|error|off");
+  settings.add(kDbWaitMs, options.db_wait_ms, "How long to wait for Postgres at start");
+  settings.add(kHeartbeatMs, c.heartbeat_ms, "Heartbeat interval, both directions");
+  settings.add(kLiveness, c.liveness, "Missed heartbeats before a worker is dead");
+  settings.add(kLeaseGraceMs, c.lease_grace_ms,
+               "Wait after a job's deadline before the broker fails the attempt itself");
+  settings.add(kRecoveryGraceMs, c.recovery_grace_ms,
+               "After a restart, how long running jobs wait for their worker to return");
+  settings.add(kAgingMs, c.aging_ms, "Waiting time worth one priority level");
+  settings.add(kRetentionMs, c.retention_ms, "How long finished jobs are kept");
+  settings.add(kMaxPayloadBytes, c.limits.max_payload_bytes, "Largest job payload");
+  settings.add(kQueueCapacityDefault, c.default_queue_capacity,
+               "Jobs not yet final one queue may hold");
+  settings.add(kKeyLimitDefault, c.default_key_limit, "Running jobs allowed per concurrency key");
+  settings.add(kMaxAttempts, c.default_policy.max_attempts, "Default attempts per job");
+  settings.add(kTimeoutMs, c.default_policy.timeout_ms, "Default handler deadline");
+  settings.add(kBackoffBaseMs, c.default_policy.backoff.base_ms, "Retry backoff base");
+  settings.add(kBackoffCapMs, c.default_policy.backoff.cap_ms, "Retry backoff cap");
+  settings.add(kKindLimit, options.kind_limits, "KIND=N: pool-wide running cap per kind");
+  settings.add(kQueueLimit, options.queue_limits, "QUEUE=N: running cap per queue");
+  settings.add(kQueueCapacity, options.queue_capacities, "QUEUE=N: capacity of one queue");
+  settings.add(kKeyLimit, options.key_limits, "PREFIX=N: running cap for keys with PREFIX");
+  settings.add(kKindPolicy, options.kind_policies,
+               "KIND:max_attempts=N,timeout_ms=N,backoff_base_ms=N,backoff_cap_ms=N");
 }
 
 Status finalizeBrokerOptions(BrokerOptions& options) {
   BrokerConfig& c = options.config;
-  if (c.database_url.empty() && !options.database_url_file.empty()) {
-    std::ifstream in(options.database_url_file);
-    if (!in) {
-      return invalidArgument("--database-url-file: cannot read " + options.database_url_file);
-    }
-    std::getline(in, c.database_url);
-  }
-  if (c.database_url.empty()) {
-    return invalidArgument("--database-url (or DATABASE_URL / DATABASE_URL_FILE) is required");
-  }
-  for (const auto& [flag, endpoint] : {std::pair{"--worker-endpoint", &c.worker_endpoint},
-                                       std::pair{"--client-endpoint", &c.client_endpoint}}) {
-    if (Status s = checkBindable(flag, *endpoint); !s.isOk()) {
-      return s;
-    }
-  }
-  if (c.default_key_limit == 0 || c.default_queue_capacity == 0 || c.lease_grace_ms == 0) {
-    return invalidArgument(
-        "--key-limit-default, --queue-capacity-default and --lease-grace-ms must be positive");
-  }
-  if (c.heartbeat_ms == 0 || c.liveness == 0) {
-    return invalidArgument("--heartbeat-ms and --liveness must be positive");
-  }
-  if (c.aging_ms <= 0) {
-    return invalidArgument("--aging-ms must be positive");
-  }
-  if (c.retention_ms <= 0) {
-    return invalidArgument("--retention-ms must be positive");
-  }
-  if (Status s = checkPolicy(c.default_policy, "default retry policy"); !s.isOk()) {
+  if (Status s = checkDatabaseUrl(c.database_url); !s.isOk()) {
     return s;
   }
-  if (Status s = parseLimits(options.kind_limits, "--kind-limit", c.kind_limits); !s.isOk()) {
+  if (Status s = checkEndpoints(options); !s.isOk()) {
     return s;
   }
-  if (Status s = parseLimits(options.queue_limits, "--queue-limit", c.queue_limits); !s.isOk()) {
+  if (Status s = checkOneOf(kLogLevel, options.log_level, log::kLevelNames); !s.isOk()) {
     return s;
   }
-  if (Status s = parseLimits(options.queue_capacities, "--queue-capacity", c.queue_capacities);
-      !s.isOk()) {
+  if (Status s = checkNumbers(options); !s.isOk()) {
     return s;
   }
   std::map<std::string, uint32_t> key_limits;
-  if (Status s = parseLimits(options.key_limits, "--key-limit", key_limits); !s.isOk()) {
-    return s;
+  for (Status s : {
+           parseLimitItems(kKindLimit, options.kind_limits, c.kind_limits),
+           parseLimitItems(kQueueLimit, options.queue_limits, c.queue_limits),
+           parseLimitItems(kQueueCapacity, options.queue_capacities, c.queue_capacities),
+           parseLimitItems(kKeyLimit, options.key_limits, key_limits),
+           parseKindPolicies(kKindPolicy, options.kind_policies, c.default_policy, c.kind_policies),
+       }) {
+    if (!s.isOk()) {
+      return s;
+    }
   }
   c.key_limits.assign(key_limits.begin(), key_limits.end());
-  for (const auto& item : options.kind_policies) {
-    if (Status s = parseKindPolicy(item, c.default_policy, c.kind_policies); !s.isOk()) {
-      return s;
-    }
-  }
-  for (const auto& [kind, policy] : c.kind_policies) {
-    if (Status s = checkPolicy(policy, "--kind-policy " + kind); !s.isOk()) {
-      return s;
-    }
-  }
   return Status::ok();
 }
 

@@ -3,14 +3,16 @@
 #include <pqxx/connection>
 
 #include "conninfo.h"
+#include "gantry/common/secret_mask.h"
 #include "gantry/pg/migrator.h"
 #include "gantry/pg/pg_error.h"
 
 namespace gantry::pg {
 namespace {
 
-// The password in `conninfo`, if any, so it can be scrubbed from libpq's
-// messages (which do not normally echo it, but we do not rely on that).
+// The password in `conninfo`, if any, as libpq reads it (percent-decoded),
+// so it can be scrubbed from libpq's messages (which do not normally echo
+// it, but we do not rely on that).
 std::string passwordOf(const std::string& conninfo) {
   const ConninfoOptions options = parseConninfo(conninfo);
   if (!options) {
@@ -56,8 +58,8 @@ Result<std::unique_ptr<pqxx::connection>> openConnection(const std::string& conn
     while (!reason.empty() && reason.back() == ' ') {
       reason.pop_back();
     }
-    return unavailable(redact("cannot connect to the database at " + target + ": " + reason,
-                              passwordOf(conninfo)));
+    return unavailable(maskConnectionSecrets(redact(
+        "cannot connect to the database at " + target + ": " + reason, passwordOf(conninfo))));
   }
 }
 

@@ -1,9 +1,10 @@
 #include "gantry/pg/pg_error.h"
 
-#include "conninfo.h"
-
 #include <memory>
 #include <pqxx/except>
+
+#include "conninfo.h"
+#include "gantry/common/secret_mask.h"
 
 namespace gantry::pg {
 namespace {
@@ -42,10 +43,12 @@ bool isMissingSchemaSqlState(const std::string& state) {
          || state == "42883";  // undefined_function
 }
 
+// libpq and libpqxx do not normally quote a connection string in their
+// messages, but we do not rely on that: any password in one is masked.
 std::string withContext(std::string_view context, std::string_view what) {
   std::string message(context);
   message += ": ";
-  message += oneLine(what);
+  message += maskConnectionSecrets(oneLine(what));
   return message;
 }
 
@@ -71,6 +74,10 @@ std::string describeTarget(const std::string& conninfo) {
     }
   }
   return out.empty() ? "(libpq defaults)" : out;
+}
+
+bool isWellFormedConninfo(const std::string& conninfo) {
+  return static_cast<bool>(parseConninfo(conninfo));
 }
 
 Status statusFromException(const std::exception& error, std::string_view context) {
@@ -110,8 +117,9 @@ std::string redact(std::string text, const std::string& secret) {
   if (secret.empty()) {
     return text;
   }
-  for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-    text.replace(pos, secret.size(), "***");
+  for (size_t pos = text.find(secret); pos != std::string::npos;
+       pos = text.find(secret, pos + kMaskedSecret.size())) {
+    text.replace(pos, secret.size(), kMaskedSecret);
   }
   return text;
 }

@@ -31,7 +31,8 @@ ExitCode exitCodeFor(const Status& status);
 // Who produced a failure, for the advice attached to it.
 enum class Peer { kBroker, kDatabase };
 
-// The status message plus, where the code implies one, what to do about it.
+// The status message, with any connection-string password masked, plus,
+// where the code implies one, what to do about it.
 std::string describeFailure(const Status& status, Peer peer = Peer::kBroker);
 
 // The exit-code table for the --help footer.

@@ -1,6 +1,6 @@
-// Configuration of one worker process. Parsed once in main (flags and
-// GANTRY_* environment variables), validated before anything starts, then
-// passed by const reference. Plain value.
+// Configuration of one worker process. Read once in main (flags and
+// GANTRY_* environment variables, through Settings), validated before
+// anything starts, then passed by const reference. Plain value.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,10 @@
 
 #include "gantry/common/status.h"
 #include "gantry/worker/handler_registry.h"
+
+namespace gantry {
+class Settings;
+}  // namespace gantry
 
 namespace gantry::worker {
 
@@ -41,14 +45,23 @@ struct WorkerConfig {
   // Longest wait at exit for queued messages (results, hand-backs) to reach
   // the broker. Results lost here are recovered by lease expiry.
   uint32_t flush_timeout_ms = 2000;
-  // trace|debug|info|warn|error|off
+  // trace|debug|info|warn|error|off. debug shows every message exchanged
+  // with the broker, which helps to follow a job and costs CPU per job.
   std::string log_level = "info";
-  // HOST:PORT of /metrics and the health probes; empty serves neither. Each
-  // worker on a host needs its own port.
+  // HOST:PORT of the HTTP endpoint for /metrics and the health probes;
+  // empty = no endpoint. 0.0.0.0 lets Prometheus and the orchestrator reach
+  // it from other hosts, and so does everyone on that network; 127.0.0.1
+  // keeps it on this host. Port 0 picks a free port, which suits several
+  // workers on one host only when something discovers the port.
   std::string metrics_listen;
 };
 
-// Checks every field; the message names the flag and the rule. Kinds must be
+// Registers every setting that has a flag on `settings`, bound to
+// `config`. REQUIRES: `config` outlives `settings`.
+void addWorkerSettings(Settings& settings, WorkerConfig& config);
+
+// Checks every field; the first problem as one line naming the flag, its
+// variable, the value and the rule (setting_checks.h). Kinds must be
 // registered in `registry`.
 Status validateConfig(const WorkerConfig& config, const HandlerRegistry& registry);
 

@@ -3,6 +3,7 @@
 // Thread-safe (spdlog's synchronized sink). Never log payloads or secrets.
 #pragma once
 
+#include <array>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -14,8 +15,12 @@ namespace gantry::log {
 
 using Fields = std::initializer_list<std::pair<const char*, nlohmann::json>>;
 
+// The levels init() takes, for checking a --log-level setting.
+inline constexpr std::array<std::string_view, 6> kLevelNames = {"trace", "debug", "info",
+                                                                "warn",  "error", "off"};
+
 // REQUIRES: called once at start, before other threads log.
-// level: trace|debug|info|warn|error|off. Unknown levels fall back to info.
+// level: one of kLevelNames. Unknown levels fall back to info.
 void init(std::string_view component, std::string_view level);
 
 void debug(std::string_view msg, Fields fields = {});

@@ -18,8 +18,13 @@ namespace gantry::pg {
 // "(malformed connection string)".
 std::string describeTarget(const std::string& conninfo);
 
+// Whether libpq can parse `conninfo` (key=value pairs or a postgresql://
+// URI), for checking a setting at start without connecting.
+bool isWellFormedConninfo(const std::string& conninfo);
+
 // Maps an exception to a Status whose message starts with `context` (what
-// was being done, e.g. "commit"):
+// was being done, e.g. "commit") and has any connection-string password
+// masked (maskConnectionSecrets):
 //   connection lost, commit outcome unknown, server shutting down, out of
 //   disk/memory/connections, lock timeout, serialization failure
 //                                              -> kUnavailable (retry later)
@@ -31,8 +36,8 @@ Status statusFromException(const std::exception& error, std::string_view context
 // replaced (lost connection, commit outcome unknown).
 bool isConnectionLoss(const std::exception& error);
 
-// Returns `text` with every occurrence of `secret` replaced by "***"
-// (no-op when `secret` is empty).
+// Returns `text` with every occurrence of `secret` replaced by
+// kMaskedSecret (no-op when `secret` is empty).
 std::string redact(std::string text, const std::string& secret);
 
 }  // namespace gantry::pg
