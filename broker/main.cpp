@@ -12,10 +12,13 @@
 #include "gantry/broker/server/broker_metrics.h"
 #include "gantry/broker/server/broker_options.h"
 #include "gantry/broker/server/broker_server.h"
+#include "gantry/broker/server/broker_tracing.h"
 #include "gantry/common/log.h"
 #include "gantry/common/secret_mask.h"
 #include "gantry/common/settings.h"
 #include "gantry/obs/observability.h"
+#include "gantry/obs/trace_metrics.h"
+#include "gantry/trace/tracer.h"
 
 namespace {
 
@@ -40,8 +43,16 @@ int run(int argc, char** argv) {
   }
   gantry::log::init("broker", options.log_level);
 
+  auto tracing = gantry::trace::tracerConfigFromEnvironment({});
+  if (!tracing.isOk()) {
+    std::cerr << "gantry-broker: " << tracing.status().message() << "\n";
+    return gantry::kExitBadConfig;
+  }
+  gantry::trace::Tracer tracer(tracing.value(), "gantry-broker");
+  gantry::broker::BrokerTracing broker_tracing(tracer);
   // Served before start(): a standby broker answers its probes too.
   gantry::obs::Observability obs("broker");
+  gantry::obs::addTraceMetrics(obs, tracer);
   gantry::broker::BrokerHealth health(obs.health(), gantry::SystemClock::instance());
   gantry::broker::BrokerMetrics metrics(obs);
   auto listener = obs.serve(options.metrics_listen);
@@ -50,8 +61,8 @@ int run(int argc, char** argv) {
               << listener.status().message() << "\n";
     return gantry::kExitBadConfig;
   }
-  gantry::broker::BrokerServer server(options.config, gantry::SystemClock::instance(), metrics,
-                                      health);
+  gantry::broker::BrokerServer server(options.config, gantry::SystemClock::instance(),
+                                      {metrics, health, broker_tracing});
   // Before start(): a standby broker waits there and must stop on a signal.
   g_server = &server;
   std::signal(SIGTERM, onSignal);

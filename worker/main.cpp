@@ -14,9 +14,11 @@
 
 #include "gantry/common/clock.h"
 #include "gantry/common/log.h"
-#include "gantry/obs/observability.h"
 #include "gantry/common/secret_mask.h"
 #include "gantry/common/settings.h"
+#include "gantry/obs/observability.h"
+#include "gantry/obs/trace_metrics.h"
+#include "gantry/trace/tracer.h"
 #include "gantry/worker/builtin_handlers.h"
 #include "gantry/worker/worker.h"
 
@@ -58,9 +60,17 @@ int run(int argc, char** argv) {
   }
   gantry::log::init("worker", config.log_level);
 
+  auto tracing = gantry::trace::tracerConfigFromEnvironment({});
+  if (!tracing.isOk()) {
+    std::cerr << "gantry-worker: " << tracing.status().message() << "\n";
+    return gantry::kExitBadConfig;
+  }
+  gantry::trace::Tracer tracer(tracing.value(), "gantry-worker");
   gantry::obs::Observability obs("worker");
+  gantry::obs::addTraceMetrics(obs, tracer);
   gantry::worker::Worker worker(config, registry, gantry::SystemClock::instance());
   worker.observeWith(obs);
+  worker.traceWith(tracer);
   auto listener = obs.serve(config.metrics_listen);
   if (!listener.isOk()) {
     std::cerr << "gantry-worker: --metrics-listen (GANTRY_METRICS_LISTEN): "

@@ -119,3 +119,16 @@ TEST(SpanContext, NewIdsAreValidAndDistinct) {
 
 }  // namespace
 }  // namespace gantry::trace
+
+namespace gantry::trace {
+namespace {
+
+TEST(SpanId, NumbersAreTheBigEndianBytes) {
+  const SpanId id = SpanId::fromNumber(0x0102030405060708ULL);
+  EXPECT_EQ((SpanContext{TraceId{}, id, false}.spanIdHex()), "0102030405060708");
+  EXPECT_EQ(id.number(), 0x0102030405060708ULL);
+  EXPECT_FALSE(SpanId::fromNumber(0).valid());
+}
+
+}  // namespace
+}  // namespace gantry::trace

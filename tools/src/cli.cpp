@@ -10,6 +10,7 @@
 #include "gantry/tools/command.h"
 #include "gantry/tools/exit_code.h"
 #include "gantry/tools/time_text.h"
+#include "gantry/trace/tracer.h"
 
 namespace gantry::tools {
 namespace {
@@ -159,7 +160,17 @@ int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
     err << "gantryctl: no command given; run gantryctl --help\n";
     return toInt(ExitCode::kUsage);
   }
+  // Traces go where the OpenTelemetry SDKs would send them (OTEL_*); with
+  // no endpoint the tracer is off and costs nothing. Its destructor sends
+  // what the command recorded (bounded by OTEL_EXPORTER_OTLP_TIMEOUT).
+  auto tracing = trace::tracerConfigFromEnvironment({});
+  if (!tracing.isOk()) {
+    err << "gantryctl: " << tracing.status().message() << "\n";
+    return toInt(ExitCode::kUsage);
+  }
+  trace::Tracer tracer(tracing.value(), "gantryctl");
   GlobalOptions global;
+  global.tracer = &tracer;
   global.broker_endpoint = flags.broker;
   global.timeout = std::chrono::milliseconds(parseDurationMs(flags.timeout).value());
   global.json = flags.json;

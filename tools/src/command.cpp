@@ -19,6 +19,7 @@ Result<BrokerClient> CommandContext::connectBroker() const {
   BrokerClientOptions options;
   options.endpoint = global_.broker_endpoint;
   options.request_timeout = global_.timeout;
+  options.tracer = global_.tracer;
   return BrokerClient::connect(options);
 }
 

@@ -16,6 +16,7 @@
 #include "gantry/tools/batch_file.h"
 #include "gantry/tools/command.h"
 #include "gantry/tools/time_text.h"
+#include "gantry/trace/span_context.h"
 
 namespace gantry::tools {
 namespace {
@@ -41,6 +42,7 @@ struct SubmitFlags {
   std::optional<std::string> payload;
   std::string payload_file;
   std::string batch;
+  std::string traceparent;  // continue this trace (W3C traceparent)
 };
 
 // --timeout after submit: a duration no longer than the longest attempt a
@@ -169,6 +171,17 @@ int runSubmit(CommandContext& ctx, const SubmitFlags& flags) {
     batch.specs.push_back(std::move(*spec));
     batch.lines.push_back(0);
   }
+  if (!flags.traceparent.empty()) {
+    if (!trace::SpanContext::fromTraceparent(flags.traceparent)) {
+      return refuse(ctx, "--traceparent (TRACEPARENT): '" + flags.traceparent +
+                             "' is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)");
+    }
+    for (auto& spec : batch.specs) {
+      if (spec.traceparent().empty()) {
+        spec.set_traceparent(flags.traceparent);
+      }
+    }
+  }
   auto client = ctx.connectBroker();
   if (!client.isOk()) {
     return refuse(ctx, client.status().message());
@@ -275,6 +288,10 @@ void addSubmitCommand(CLI::App& app, CommandList& commands) {
                                 "submit the jobs in a JSON-lines file (- for stdin); see "
                                 "docs/operations.md for the fields")
                     ->type_name("FILE");
+  sub->add_option("--traceparent", flags->traceparent,
+                  "continue this W3C trace: the jobs' spans join it (default: $TRACEPARENT, "
+                  "else a new trace when OTEL_EXPORTER_OTLP_ENDPOINT is set)")
+      ->envname("TRACEPARENT");
   delay->excludes(run_at);
   payload->excludes(payload_file);
   for (CLI::Option* single : {kind, queue, priority, key, unique, delay, run_at, attempts, timeout,

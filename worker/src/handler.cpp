@@ -22,9 +22,20 @@ HandlerResult HandlerResult::cancelled(std::string error) {
   return {wire::OUTCOME_CANCELLED, {}, std::move(error)};
 }
 
-JobContext::JobContext(JobInfo info, std::shared_ptr<CancelToken> token, ProgressSink progress)
-    : info_(std::move(info)), token_(std::move(token)), progress_(std::move(progress)) {
+JobContext::JobContext(JobInfo info, std::shared_ptr<CancelToken> token, ProgressSink progress,
+                       AttemptTrace trace)
+    : info_(std::move(info)),
+      trace_(trace),
+      token_(std::move(token)),
+      progress_(std::move(progress)) {
   assert(token_ != nullptr);
+}
+
+trace::Span JobContext::startSpan(std::string_view name, trace::SpanKind kind) const {
+  if (trace_.tracer == nullptr || !trace_.span.valid()) {
+    return {};
+  }
+  return trace_.tracer->startSpan(name, kind, {.parent = trace_.span});
 }
 
 void JobContext::reportProgress(uint32_t percent, std::string_view message) {

@@ -27,6 +27,7 @@ struct RunningJob {
   uint64_t lease = 0;
   std::string kind;
   std::string trace_id;  // for logs; empty when the job has no traceparent
+  std::string span_id;   // the attempt's process span, for logs
   std::shared_ptr<CancelToken> token;
   TimeMs started_mono_ms = 0;
   TimeMs deadline_mono_ms = 0;  // 0 = none

@@ -15,6 +15,7 @@ Status Worker::run() { return loop_->run(); }
 void Worker::requestStop() { loop_->requestStop(); }
 WorkerStats Worker::stats() const { return loop_->stats(); }
 void Worker::observeWith(obs::Observability& obs) { loop_->observeWith(obs); }
+void Worker::traceWith(trace::Tracer& tracer) { loop_->traceWith(tracer); }
 size_t Worker::runningHandlers() const { return loop_->runningHandlers(); }
 const std::string& Worker::workerId() const { return loop_->workerId(); }
 

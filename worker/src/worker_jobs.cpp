@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "attempt_trace.h"
 #include "gantry/common/codec.h"
 #include "gantry/common/job_spec.h"
 #include "gantry/common/job_state.h"
@@ -14,23 +15,6 @@
 #include "worker_loop.h"
 
 namespace gantry::worker {
-namespace {
-
-// The trace id of a W3C traceparent ("00-<32 hex>-<16 hex>-<2 hex>"), or
-// empty when it is missing or malformed.
-std::string traceIdOf(const std::string& traceparent) {
-  constexpr size_t kLength = 55;
-  if (traceparent.size() != kLength || traceparent[2] != '-' || traceparent[35] != '-') {
-    return {};
-  }
-  std::string id = traceparent.substr(3, 32);
-  const bool hex = std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
-  return hex ? id : std::string();
-}
-
-}  // namespace
 
 Handler* WorkerLoop::handlerFor(const std::string& kind) const {
   if (!std::binary_search(kinds_.begin(), kinds_.end(), kind)) {
@@ -48,7 +32,11 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, Now now)
   entry.job_id = job.id();
   entry.lease = assign.lease();
   entry.kind = spec.kind();
-  entry.trace_id = traceIdOf(spec.traceparent());
+  AttemptSpans spans = attemptSpans(assign);
+  if (spans.self.valid()) {
+    entry.trace_id = spans.self.traceIdHex();
+    entry.span_id = spans.self.spanIdHex();
+  }
   entry.token = token;
   // The deadline runs from now, on this worker's monotonic clock: clocks of
   // different hosts need not agree.
@@ -61,7 +49,8 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, Now now)
                              {"job_id", running.job_id},
                              {"kind", running.kind},
                              {"attempt", job.attempt()},
-                             {"trace_id", running.trace_id}});
+                             {"trace_id", running.trace_id},
+                             {"span_id", running.span_id}});
 
   JobInfo info;
   info.job_id = job.id();
@@ -73,13 +62,20 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, Now now)
   info.deadline_ms = timeout_ms == 0 ? 0 : now.wall_ms + timeout_ms;
   info.traceparent = spec.traceparent();
 
-  pool_->post([this, &handler, info = std::move(info), token = std::move(token)]() mutable {
+  pool_->post([this, &handler, info = std::move(info), token = std::move(token),
+               spans = std::move(spans)]() mutable {
     const uint64_t job_id = info.job_id;
     const uint64_t lease = info.lease;
-    JobContext ctx(std::move(info), token, [this, job_id, lease](uint32_t percent, std::string m) {
-      events_.push(ProgressUpdate{job_id, lease, percent, std::move(m)});
-    });
-    events_.push(Completion{job_id, lease, runHandler(handler, ctx)});
+    trace::Span process = startProcessSpan(tracer_, spans, info);
+    JobContext ctx(
+        std::move(info), token,
+        [this, job_id, lease](uint32_t percent, std::string m) {
+          events_.push(ProgressUpdate{job_id, lease, percent, std::move(m)});
+        },
+        AttemptTrace{spans.self, tracer_});
+    HandlerResult result = runHandler(handler, ctx);
+    endProcessSpan(process, result);
+    events_.push(Completion{job_id, lease, std::move(result)});
   });
 }
 
@@ -135,7 +131,8 @@ void WorkerLoop::onCompletion(Completion&& completion) {
                              {"kind", job->kind},
                              {"outcome", std::string(outcomeName(result.outcome))},
                              {"duration_ms", ran_ms},
-                             {"trace_id", job->trace_id}});
+                             {"trace_id", job->trace_id},
+                             {"span_id", job->span_id}});
   jobs_.remove(job_id, lease);
   queueResult(job_id, lease, result.outcome, std::move(result.result), std::move(result.error));
 }
@@ -174,7 +171,8 @@ void WorkerLoop::expireDeadlines(Now now) {
                                 {"job_id", job->job_id},
                                 {"kind", job->kind},
                                 {"ran_ms", ran_ms},
-                                {"trace_id", job->trace_id}});
+                                {"trace_id", job->trace_id},
+                                {"span_id", job->span_id}});
     queueResult(job->job_id, job->lease, wire::OUTCOME_RETRYABLE, {},
                 "timed out after " + std::to_string(ran_ms) + " ms");
   }

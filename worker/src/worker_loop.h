@@ -51,6 +51,7 @@ class WorkerLoop {
   void requestStop();
   WorkerStats stats() const;
   void observeWith(obs::Observability& obs);
+  void traceWith(trace::Tracer& tracer) { tracer_ = &tracer; }
   size_t runningHandlers() const { return jobs_.busyThreads(); }
   const std::string& workerId() const { return worker_id_; }
 
@@ -123,6 +124,7 @@ class WorkerLoop {
   Counters counters_;
   std::unique_ptr<HandlerDurations> durations_;  // I/O thread observes
   std::atomic<TimeMs> last_turn_mono_ms_{0};     // for the liveness probe
+  trace::Tracer* tracer_ = nullptr;              // set before run(); null: tracing off
 
   JobTable jobs_;
   ResultOutbox outbox_;

@@ -24,12 +24,12 @@ constexpr int kFinalRepliesLingerMs = 1000;
 
 }  // namespace
 
-BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock, BrokerMetrics& metrics,
-                           BrokerHealth& health)
+BrokerServer::BrokerServer(const BrokerConfig& config, Clock& clock, BrokerObservers observers)
     : config_(config),
       clock_(clock),
-      metrics_(metrics),
-      health_(health),
+      metrics_(observers.metrics),
+      health_(observers.health),
+      tracing_(observers.tracing),
       context_(1),
       workers_(context_, zmq::socket_type::router),
       clients_(context_, zmq::socket_type::router) {}
@@ -222,6 +222,9 @@ void BrokerServer::serveClients() {
 void BrokerServer::flushEffects() {
   Effects effects = core_->takeEffects();
   for (auto& message : effects.to_workers) {
+    if (message.envelope.has_assign()) {
+      tracing_.dispatched(message.envelope.assign(), clock_.now());
+    }
     // A send fails only when the worker is gone; liveness notices that.
     (void)sendRouted(workers_, message.routing_id, message.envelope);
   }

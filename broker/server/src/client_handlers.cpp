@@ -60,16 +60,19 @@ void BrokerServer::onSubmit(const std::string& from, const wire::Envelope& reque
                            " writes; retry later"));
     return;
   }
+  std::vector<trace::Span> spans = tracing_.startEnqueue(request.submit());
   auto submitted = core_->submit(request.submit(), clock_.now());
   if (!submitted.isOk()) {
     metrics_.submitRejected(submitted.status().code(), request.submit().jobs_size());
+    BrokerTracing::refused(spans, submitted.status().message());
     replyError(from, request.correlation_id(), submitted.status());
     return;
   }
+  BrokerTracing::accepted(spans, submitted.value());
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
   *reply.mutable_submit_reply() = std::move(submitted.value());
-  replyWhenDurable({from, std::move(reply)});
+  replyWhenDurable({from, std::move(reply), false, std::move(spans)});
 }
 
 void BrokerServer::onGet(const std::string& from, const wire::Envelope& request) {

@@ -8,6 +8,8 @@
 
 #include "gantry/common/codec.h"
 #include "gantry/net/transport.h"
+#include "gantry/trace/messaging.h"
+#include "send_span.h"
 
 namespace gantry {
 namespace {
@@ -172,6 +174,18 @@ Result<wire::Envelope> BrokerClient::callExpecting(wire::Envelope request,
 }
 
 Result<wire::SubmitReply> BrokerClient::submit(std::vector<wire::JobSpec> specs) {
+  trace::Span span =
+      options_.tracer != nullptr ? startSendSpan(*options_.tracer, specs) : trace::Span();
+  auto reply = submitSpecs(std::move(specs));
+  if (!reply.isOk()) {
+    span.setError(reply.status().message());
+  } else if (reply->ids_size() == 1) {
+    trace::setMessageId(span, reply->ids(0));
+  }
+  return reply;
+}
+
+Result<wire::SubmitReply> BrokerClient::submitSpecs(std::vector<wire::JobSpec> specs) {
   wire::Envelope request;
   const size_t count = specs.size();
   auto* jobs = request.mutable_submit()->mutable_jobs();

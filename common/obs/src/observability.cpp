@@ -25,7 +25,37 @@ Observability::Observability(const std::string& component)
       .Set(static_cast<double>(SystemClock::instance().now().wall_ms) / 1000.0);
 }
 
+namespace {
+
+class ReadCounter final : public prometheus::Collectable {
+ public:
+  ReadCounter(std::string name, std::string help, std::function<double()> read)
+      : name_(std::move(name)), help_(std::move(help)), read_(std::move(read)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily family;
+    family.name = name_;
+    family.help = help_;
+    family.type = prometheus::MetricType::Counter;
+    prometheus::ClientMetric metric;
+    metric.counter.value = read_();
+    family.metric.push_back(std::move(metric));
+    return {std::move(family)};
+  }
+
+ private:
+  const std::string name_;
+  const std::string help_;
+  const std::function<double()> read_;
+};
+
+}  // namespace
+
 Observability::~Observability() = default;
+
+void Observability::addCounter(const std::string& name, const std::string& help,
+                               std::function<double()> read) {
+  add(std::make_shared<ReadCounter>(name, help, std::move(read)));
+}
 
 void Observability::add(std::shared_ptr<prometheus::Collectable> collectable) {
   std::lock_guard lock(mutex_);

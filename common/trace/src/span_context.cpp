@@ -119,6 +119,23 @@ std::string SpanContext::traceparent() const {
 std::string SpanContext::traceIdHex() const { return encodeHex(trace_id.bytes); }
 std::string SpanContext::spanIdHex() const { return encodeHex(span_id.bytes); }
 
+SpanId SpanId::fromNumber(uint64_t number) {
+  SpanId id;
+  for (int i = 7; i >= 0; --i) {
+    id.bytes[static_cast<size_t>(i)] = static_cast<uint8_t>(number & 0xff);
+    number >>= 8;
+  }
+  return id;
+}
+
+uint64_t SpanId::number() const {
+  uint64_t number = 0;
+  for (uint8_t byte : bytes) {
+    number = (number << 8) | byte;
+  }
+  return number;
+}
+
 TraceId newTraceId() {
   TraceId id;
   fillRandom(id.bytes);

@@ -20,6 +20,7 @@
 #include "gantry/net/broker_client.h"
 #include "gantry/tools/exit_code.h"
 #include "gantry/tools/integer_rule.h"
+#include "gantry/trace/tracer.h"
 
 namespace CLI {
 class App;
@@ -33,6 +34,8 @@ struct GlobalOptions {
   // How long to wait for each reply from the broker.
   std::chrono::milliseconds timeout{5000};
   bool json = false;
+  // Records the client's spans (OTEL_* environment); null: none. Not owned.
+  trace::Tracer* tracer = nullptr;
 };
 
 class CommandContext {

@@ -24,6 +24,9 @@
 
 #include "gantry.pb.h"
 #include "gantry/common/clock.h"
+#include "gantry/trace/span.h"
+#include "gantry/trace/span_context.h"
+#include "gantry/trace/tracer.h"
 #include "gantry/worker/cancel_token.h"
 
 namespace gantry::worker {
@@ -60,6 +63,14 @@ struct JobInfo {
   std::string traceparent;  // W3C trace context; empty when the submitter had none
 };
 
+// Where an attempt sits in its trace: the worker's process span (valid when
+// the job carries a traceparent, recorded only when sampled and tracing is
+// on) and the tracer that records its children (null: tracing off).
+struct AttemptTrace {
+  trace::SpanContext span;
+  trace::Tracer* tracer = nullptr;
+};
+
 // Receives progress reports; called on the handler's thread.
 using ProgressSink = std::function<void(uint32_t percent, std::string message)>;
 
@@ -70,7 +81,8 @@ using ProgressSink = std::function<void(uint32_t percent, std::string message)>;
 class JobContext {
  public:
   // REQUIRES: token != nullptr. `progress` may be empty (reports dropped).
-  JobContext(JobInfo info, std::shared_ptr<CancelToken> token, ProgressSink progress);
+  JobContext(JobInfo info, std::shared_ptr<CancelToken> token, ProgressSink progress,
+             AttemptTrace trace = {});
 
   uint64_t jobId() const { return info_.job_id; }
   uint64_t lease() const { return info_.lease; }
@@ -89,8 +101,21 @@ class JobContext {
   // clamped to 100; keep messages short and free of payload data.
   void reportProgress(uint32_t percent, std::string_view message);
 
+  // The attempt's process span: pass spanContext().traceparent() on to
+  // services this handler calls (invalid when the job is not traced).
+  const trace::SpanContext& spanContext() const { return trace_.span; }
+  // A child span of the attempt's process span, for an HTTP call
+  // (SpanKind::kClient), a database write, a step worth timing. Not
+  // recording when the job is not traced, not sampled or tracing is off;
+  // then it costs a branch. End it (or let it go out of scope) before run()
+  // returns. Record errors with setError(text), never the payload.
+  // Callable from any thread the handler starts, while run() is active.
+  trace::Span startSpan(std::string_view name,
+                        trace::SpanKind kind = trace::SpanKind::kInternal) const;
+
  private:
   JobInfo info_;
+  AttemptTrace trace_;
   std::shared_ptr<CancelToken> token_;
   ProgressSink progress_;
 };

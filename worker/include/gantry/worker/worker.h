@@ -32,6 +32,7 @@
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
 #include "gantry/obs/observability.h"
+#include "gantry/trace/tracer.h"
 #include "gantry/worker/handler_registry.h"
 #include "gantry/worker/worker_config.h"
 
@@ -83,6 +84,10 @@ class Worker {
   // handlers registered) with `obs` (docs/observability.md). REQUIRES:
   // before run(); the worker outlives any listener `obs` serves.
   void observeWith(obs::Observability& obs);
+  // Records a process span per attempt of a traced job, and the spans
+  // handlers start (JobContext::startSpan), with `tracer`. REQUIRES: before
+  // run(); the tracer outlives the worker.
+  void traceWith(trace::Tracer& tracer);
 
   // After run() returned: handlers that ignored cancellation and are still
   // running. Destroying the worker would wait for them; a process that must

@@ -25,6 +25,7 @@
 #include "gantry.pb.h"
 #include "gantry/common/clock.h"
 #include "gantry/common/status.h"
+#include "gantry/trace/tracer.h"
 
 namespace gantry {
 
@@ -38,6 +39,10 @@ struct BrokerClientOptions {
   std::chrono::milliseconds request_timeout{5000};
   // Measures the timeouts (monotonic time); must outlive the client.
   const Clock* clock = &SystemClock::instance();
+  // Records a send span per submit and stamps its context on the jobs
+  // (submit()); null: jobs keep whatever traceparent they carry. Not owned;
+  // must outlive the client.
+  trace::Tracer* tracer = nullptr;
 };
 
 class BrokerClient {
@@ -88,7 +93,8 @@ class BrokerClient {
   // the wrong type is kMalformed.
   // submit: the specs must fit in one envelope (kMaxEnvelopeBytes), else
   // kInvalidArgument and nothing is sent; split large batches. The reply has
-  // one id per spec, in order.
+  // one id per spec, in order. With options.tracer, records the send span
+  // (send_span.h) and stamps its context on the jobs.
   Result<wire::SubmitReply> submit(std::vector<wire::JobSpec> specs);
   Result<wire::GetReply> get(uint64_t id, bool with_attempts);
   Result<wire::ListReply> list(const wire::ListRequest& request);
@@ -108,6 +114,9 @@ class BrokerClient {
   // `expected`; `what` names the request in error messages.
   Result<wire::Envelope> callExpecting(wire::Envelope request, wire::Envelope::BodyCase expected,
                                        const char* what);
+
+  // submit() without its send span.
+  Result<wire::SubmitReply> submitSpecs(std::vector<wire::JobSpec> specs);
 
   // Declared before socket_ so that the socket closes first.
   std::unique_ptr<zmq::context_t> owned_context_;

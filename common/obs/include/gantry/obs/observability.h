@@ -15,6 +15,7 @@
 // (declare it after those). Thread-safe as its parts are.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,9 @@ class Observability {
   // Scrapes `collectable` along with the registry (e.g. a HistogramFamily,
   // which prometheus::Registry cannot hold).
   void add(std::shared_ptr<prometheus::Collectable> collectable);
+  // A counter whose value `read` returns when scraped (e.g. a library's own
+  // atomic count). `read` runs on the listener's threads: thread-safe.
+  void addCounter(const std::string& name, const std::string& help, std::function<double()> read);
   // Everything /metrics shows.
   std::vector<prometheus::MetricFamily> collect() const;
 

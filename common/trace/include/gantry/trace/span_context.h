@@ -26,6 +26,11 @@ struct SpanId {
   std::array<uint8_t, 8> bytes{};
   bool valid() const;
   bool operator==(const SpanId&) const = default;
+
+  // The id as a big-endian 64-bit number and back, for protocols that carry
+  // span ids as integers (gantry's Assign). 0 is the invalid id.
+  static SpanId fromNumber(uint64_t number);
+  uint64_t number() const;
 };
 
 struct SpanContext {

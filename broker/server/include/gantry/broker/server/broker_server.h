@@ -23,6 +23,7 @@
 #include "gantry/broker/core/config.h"
 #include "gantry/broker/server/broker_health.h"
 #include "gantry/broker/server/broker_metrics.h"
+#include "gantry/broker/server/broker_tracing.h"
 #include "gantry/broker/server/durability_gate.h"
 #include "gantry/broker/store/committer.h"
 #include "gantry/broker/store/reader.h"
@@ -33,6 +34,13 @@
 
 namespace gantry::broker {
 
+// What the server reports to: metrics, health probes, traces. Not owned.
+struct BrokerObservers {
+  BrokerMetrics& metrics;
+  BrokerHealth& health;
+  BrokerTracing& tracing;
+};
+
 // Counters of what peers sent that was refused.
 struct ServerCounters {
   uint64_t malformed = 0;
@@ -42,9 +50,8 @@ struct ServerCounters {
 
 class BrokerServer {
  public:
-  // REQUIRES: config, clock, metrics and health outlive the server.
-  BrokerServer(const BrokerConfig& config, Clock& clock, BrokerMetrics& metrics,
-               BrokerHealth& health);
+  // REQUIRES: config, clock and what `observers` names outlive the server.
+  BrokerServer(const BrokerConfig& config, Clock& clock, BrokerObservers observers);
   ~BrokerServer();
 
   // Becomes the owner of the database (startup.h: waiting up to db_wait_ms
@@ -109,6 +116,7 @@ class BrokerServer {
   Clock& clock_;
   BrokerMetrics& metrics_;
   BrokerHealth& health_;
+  BrokerTracing& tracing_;
   TimeMs next_publish_mono_ms_ = 0;
   std::unique_ptr<BrokerCore> core_;
   std::unique_ptr<Committer> committer_;

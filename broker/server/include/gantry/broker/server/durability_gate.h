@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "gantry.pb.h"
+#include "gantry/trace/span.h"
 
 namespace gantry::broker {
 
@@ -29,6 +30,9 @@ struct ParkedReply {
   // A cancel reply whose ids the core did not find: once released, the
   // store tells final jobs from unknown ones before it is sent.
   bool resolve_not_found = false;
+  // Spans that end when the reply is released: a submit's enqueue spans
+  // (broker_tracing.h) end when its jobs are durable.
+  std::vector<trace::Span> spans;
 };
 
 class DurabilityGate {
