@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "gantry/pg/migrator.h"
+#include "otlp_sink.h"
 #include "process_stats.h"
 #include "stop_flag.h"
 #include "support/http_get.h"
@@ -61,6 +62,12 @@ std::string trim(std::string s) {
     s.pop_back();
   }
   return s;
+}
+
+// With --trace, the processes export their spans to the bench's sink.
+std::map<std::string, std::string> tracingEnvironment() {
+  OtlpSink* sink = OtlpSink::active();
+  return sink != nullptr ? sink->environment() : std::map<std::string, std::string>{};
 }
 
 }  // namespace
@@ -151,12 +158,12 @@ void Deployment::spawnBroker(const std::vector<std::string>& flags) {
   std::vector<std::string> args = flags;
   const auto metrics = metricsFlags();
   args.insert(args.end(), metrics.begin(), metrics.end());
-  broker_ = std::make_unique<test::ChildProcess>(
-      test::builtBinary("broker/gantry-broker"), args,
-      std::map<std::string, std::string>{{"DATABASE_URL", database_url_},
-                                         {"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"},
-                                         {"GANTRY_CLIENT_ENDPOINT", "ipc://" + dir_ + "/clients"}},
-      log);
+  std::map<std::string, std::string> env = tracingEnvironment();
+  env["DATABASE_URL"] = database_url_;
+  env["GANTRY_WORKER_ENDPOINT"] = "ipc://" + dir_ + "/workers";
+  env["GANTRY_CLIENT_ENDPOINT"] = "ipc://" + dir_ + "/clients";
+  broker_ = std::make_unique<test::ChildProcess>(test::builtBinary("broker/gantry-broker"), args,
+                                                 env, log);
   client_.reset();  // a fresh client, so no reply from an earlier broker lingers
 }
 
@@ -205,10 +212,10 @@ size_t Deployment::startWorker(const std::string& id, uint32_t concurrency,
   args.insert(args.end(), flags.begin(), flags.end());
   const auto metrics = metricsFlags();
   args.insert(args.end(), metrics.begin(), metrics.end());
+  std::map<std::string, std::string> env = tracingEnvironment();
+  env["GANTRY_WORKER_ENDPOINT"] = "ipc://" + dir_ + "/workers";
   workers_.push_back(std::make_unique<test::ChildProcess>(
-      test::builtBinary("worker/gantry-worker"), args,
-      std::map<std::string, std::string>{{"GANTRY_WORKER_ENDPOINT", "ipc://" + dir_ + "/workers"}},
-      dir_ + "/worker-" + id + ".log"));
+      test::builtBinary("worker/gantry-worker"), args, env, dir_ + "/worker-" + id + ".log"));
   return workers_.size() - 1;
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "deployment.h"
+#include "otlp_sink.h"
 #include "scenario.h"
 #include "stop_flag.h"
 #include "trace_window.h"
@@ -43,6 +44,7 @@ Sample latencyOnce(int run) {
   BrokerClient& client = d.client();
   wire::Envelope request;
   request.mutable_submit()->add_jobs()->set_kind("noop");
+  stampTrace(*request.mutable_submit()->mutable_jobs(0));
 
   std::unordered_map<uint64_t, int64_t> sent_us_by_correlation;
   std::unordered_map<uint64_t, int64_t> sent_us_by_job;

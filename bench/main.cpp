@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "deployment.h"
+#include "otlp_sink.h"
 #include "report.h"
 #include "scenario.h"
 #include "scraper.h"
@@ -85,6 +86,7 @@ int run(int argc, char** argv) {
   bool list = false;
   bool windows = false;
   bool scrape = false;
+  bool trace = false;
   app.add_option("--runs", runs, "Runs per scenario; figures are their median")
       ->check(CLI::Range(1, 50))
       ->capture_default_str();
@@ -94,6 +96,8 @@ int run(int argc, char** argv) {
   app.add_flag("--list", list, "List the scenarios and exit");
   app.add_flag("--scrape", scrape,
                "Broker and workers serve /metrics, fetched every second while measuring");
+  app.add_flag("--trace", trace,
+               "Every job traced (sampled), spans exported by broker and workers to a local sink");
   app.add_flag("--windows", windows,
                "Print each measured interval in CLOCK_MONOTONIC seconds (to cut perf profiles)");
   try {
@@ -118,6 +122,7 @@ int run(int argc, char** argv) {
   }
   Deployment::setKeepLogs(keep_logs);
   Scraper::enable(scrape);
+  OtlpSink::enable(trace);
   enableWindowTrace(windows);
   installStopHandlers();
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "otlp_sink.h"
 #include "stop_flag.h"
 
 namespace gantry::bench {
@@ -13,7 +14,9 @@ wire::Envelope requestOf(const SubmitLoad& load, size_t first, size_t jobs) {
   auto* submit = envelope.mutable_submit();
   submit->mutable_jobs()->Reserve(static_cast<int>(jobs));
   for (size_t i = first; i < first + jobs; ++i) {
-    *submit->add_jobs() = load.mix ? load.mix(i) : load.spec;
+    auto* job = submit->add_jobs();
+    *job = load.mix ? load.mix(i) : load.spec;
+    stampTrace(*job);
   }
   return envelope;
 }

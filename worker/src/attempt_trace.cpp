@@ -26,8 +26,7 @@ AttemptSpans attemptSpans(const wire::Assign& assign) {
   return spans;
 }
 
-trace::Span startProcessSpan(trace::Tracer* tracer, const AttemptSpans& spans,
-                             const JobInfo& job) {
+trace::Span startProcessSpan(trace::Tracer* tracer, const AttemptSpans& spans, const JobInfo& job) {
   if (tracer == nullptr || !spans.self.valid() || !spans.self.sampled) {
     return {};
   }
@@ -35,8 +34,8 @@ trace::Span startProcessSpan(trace::Tracer* tracer, const AttemptSpans& spans,
   if (spans.previous) {
     options.links.push_back(*spans.previous);
   }
-  trace::Span span = trace::startMessagingSpan(*tracer, trace::kProcessOperation, job.queue,
-                                               std::move(options));
+  trace::Span span =
+      trace::startMessagingSpan(*tracer, trace::kProcessOperation, job.queue, std::move(options));
   trace::setMessageId(span, job.job_id);
   if (span.recording()) {
     span.setAttribute("gantry.job.kind", job.kind);
@@ -51,8 +50,7 @@ void endProcessSpan(trace::Span& span, const HandlerResult& result) {
   }
   span.setAttribute("gantry.job.outcome", std::string(outcomeName(result.outcome)));
   if (result.outcome != wire::OUTCOME_SUCCEEDED) {
-    span.setError(result.error.empty() ? std::string(outcomeName(result.outcome))
-                                       : result.error);
+    span.setError(result.error.empty() ? std::string(outcomeName(result.outcome)) : result.error);
     span.setAttribute("error.type", std::string(outcomeName(result.outcome)));
   }
   span.end();

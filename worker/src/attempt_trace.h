@@ -26,8 +26,7 @@ AttemptSpans attemptSpans(const wire::Assign& assign);
 
 // Starts the process span on the handler thread (non-recording when
 // `tracer` is null or the trace is not sampled).
-trace::Span startProcessSpan(trace::Tracer* tracer, const AttemptSpans& spans,
-                             const JobInfo& job);
+trace::Span startProcessSpan(trace::Tracer* tracer, const AttemptSpans& spans, const JobInfo& job);
 // Records the outcome, and the error text as the span's status.
 void endProcessSpan(trace::Span& span, const HandlerResult& result);
 

@@ -69,11 +69,11 @@ void BrokerTracing::dispatched(const wire::Assign& assign, Now now) {
   // than now across a clock step.
   const TimeMs due_ms = std::min<TimeMs>(
       job.spec().run_at_ms() != 0 ? job.spec().run_at_ms() : job.created_at_ms(), now.wall_ms);
-  trace::Span span = trace::startMessagingSpan(
-      tracer_, trace::kDispatchOperation, queueName(job.spec()),
-      {.parent = *parent,
-       .span_id = trace::SpanId::fromNumber(assign.dispatch_span_id()),
-       .start_unix_ns = due_ms * kNanosPerMs});
+  trace::Span span =
+      trace::startMessagingSpan(tracer_, trace::kDispatchOperation, queueName(job.spec()),
+                                {.parent = *parent,
+                                 .span_id = trace::SpanId::fromNumber(assign.dispatch_span_id()),
+                                 .start_unix_ns = due_ms * kNanosPerMs});
   trace::setMessageId(span, job.id());
   if (span.recording()) {
     span.setAttribute("gantry.job.kind", job.spec().kind());

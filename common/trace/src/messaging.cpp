@@ -2,8 +2,8 @@
 
 namespace gantry::trace {
 
-Span startMessagingSpan(Tracer& tracer, const MessagingOperation& operation,
-                        std::string_view queue, StartOptions options) {
+Span startMessagingSpan(Tracer& tracer, const MessagingOperation& operation, std::string_view queue,
+                        StartOptions options) {
   std::string name(operation.name);
   if (!queue.empty()) {
     name += ' ';

@@ -27,8 +27,8 @@ inline constexpr MessagingOperation kProcessOperation{"process", "process", Span
 
 // Starts `operation`'s span on `queue` with the common attributes set.
 // Cheap when the tracer is disabled or the span is not sampled.
-Span startMessagingSpan(Tracer& tracer, const MessagingOperation& operation,
-                        std::string_view queue, StartOptions options);
+Span startMessagingSpan(Tracer& tracer, const MessagingOperation& operation, std::string_view queue,
+                        StartOptions options);
 
 // messaging.message.id, as the semconv wants it: a string.
 void setMessageId(Span& span, uint64_t job_id);
