@@ -49,6 +49,7 @@ TEST(Observability, PrometheusFindsTheWorkloadInTheBrokerAndWorkerMetrics) {
   cluster.startWorker(2, metricsFlag(worker2_port));
 
   std::vector<wire::JobSpec> specs;
+  specs.reserve(24);
   for (int i = 0; i < 20; ++i) {
     specs.push_back(job("mail", "noop"));
   }

@@ -62,8 +62,7 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, Now now)
   info.deadline_ms = timeout_ms == 0 ? 0 : now.wall_ms + timeout_ms;
   info.traceparent = spec.traceparent();
 
-  pool_->post([this, &handler, info = std::move(info), token = std::move(token),
-               spans = std::move(spans)]() mutable {
+  pool_->post([this, &handler, info = std::move(info), token = std::move(token), spans]() mutable {
     const uint64_t job_id = info.job_id;
     const uint64_t lease = info.lease;
     trace::Span process = startProcessSpan(tracer_, spans, info);

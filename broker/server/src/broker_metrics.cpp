@@ -223,9 +223,12 @@ void BrokerMetrics::publish(BrokerCore& core, const DatabaseState& database, uin
   const wire::StatsReply stats = core.stats();
   for (const auto& queue : stats.queues()) {
     const std::string& name = queue.queue();
-    queueGauge(queue_jobs_, {{"queue", name}, {"state", "ready"}}).Set(queue.queued());
-    queueGauge(queue_jobs_, {{"queue", name}, {"state", "delayed"}}).Set(queue.delayed());
-    queueGauge(queue_jobs_, {{"queue", name}, {"state", "running"}}).Set(queue.running());
+    queueGauge(queue_jobs_, {{"queue", name}, {"state", "ready"}})
+        .Set(static_cast<double>(queue.queued()));
+    queueGauge(queue_jobs_, {{"queue", name}, {"state", "delayed"}})
+        .Set(static_cast<double>(queue.delayed()));
+    queueGauge(queue_jobs_, {{"queue", name}, {"state", "running"}})
+        .Set(static_cast<double>(queue.running()));
     queueGauge(paused_, {{"queue", name}}).Set(queue.paused() ? 1 : 0);
     for (const auto& [priority, count] : queue.queued_by_priority()) {
       queueGauge(ready_by_priority_, {{"queue", name}, {"priority", std::to_string(priority)}})

@@ -1,6 +1,7 @@
 #include "gantry/obs/atomic_histogram.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace gantry::obs {
 

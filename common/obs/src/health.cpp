@@ -1,5 +1,7 @@
 #include "gantry/obs/health.h"
 
+#include <nlohmann/json.hpp>
+
 namespace gantry::obs {
 
 void Health::add(std::string name, uint8_t probe_mask, Check check) {
@@ -8,8 +10,7 @@ void Health::add(std::string name, uint8_t probe_mask, Check check) {
 }
 
 ProbeResult Health::evaluate(Probe probe) const {
-  ProbeResult result;
-  result.body = {{"status", "ok"}, {"checks", nlohmann::json::object()}};
+  nlohmann::json body = {{"status", "ok"}, {"checks", nlohmann::json::object()}};
   bool all_ok = true;
   std::lock_guard lock(mutex_);
   for (const Entry& entry : checks_) {
@@ -18,11 +19,10 @@ ProbeResult Health::evaluate(Probe probe) const {
     }
     const CheckState state = entry.check();
     all_ok = all_ok && state.ok;
-    result.body["checks"][entry.name] = {{"ok", state.ok}, {"detail", state.detail}};
+    body["checks"][entry.name] = {{"ok", state.ok}, {"detail", state.detail}};
   }
-  result.body["status"] = all_ok ? "ok" : "fail";
-  result.http_status = all_ok ? 200 : 503;
-  return result;
+  body["status"] = all_ok ? "ok" : "fail";
+  return {all_ok ? 200 : 503, body.dump() + "\n"};
 }
 
 void FlagCheck::set(bool ok, std::string detail) {

@@ -41,7 +41,7 @@ class ProbeHandler : public CivetHandler {
   ProbeHandler(const Health& health, Probe probe) : health_(health), probe_(probe) {}
   bool handleGet(CivetServer*, mg_connection* conn) override {
     const ProbeResult result = health_.evaluate(probe_);
-    reply(conn, result.http_status, "application/json", result.body.dump() + "\n");
+    reply(conn, result.http_status, "application/json", result.body);
     return true;
   }
 

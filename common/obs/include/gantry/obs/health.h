@@ -15,8 +15,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace gantry::obs {
 
 enum class Probe : uint8_t { kLive = 1, kReady = 2, kStartup = 4 };
@@ -33,10 +31,11 @@ struct CheckState {
   std::string detail;  // what an operator reads: "owner, epoch 3", "connection refused"
 };
 
-// The result of one probe: HTTP status and the JSON body.
+// The result of one probe: HTTP status and the JSON body, e.g.
+// {"status":"fail","checks":{"database":{"ok":false,"detail":"..."}}}.
 struct ProbeResult {
   int http_status = 503;
-  nlohmann::json body;
+  std::string body;
 };
 
 class Health {
