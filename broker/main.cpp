@@ -19,6 +19,7 @@
 #include "gantry/obs/observability.h"
 #include "gantry/obs/trace_metrics.h"
 #include "gantry/trace/tracer.h"
+#include "gantry/trace/tracing_settings.h"
 
 namespace {
 
@@ -35,17 +36,24 @@ int run(int argc, char** argv) {
   gantry::broker::BrokerOptions options;
   gantry::Settings settings(app, "gantry-broker");
   gantry::broker::addBrokerOptions(settings, options);
+  gantry::trace::TracingSettings tracing_settings;
+  gantry::trace::addTracingSettings(settings, tracing_settings);
   settings.addPrintConfig();
   if (auto code = settings.parseCommandLine(
-          argc, argv, [&] { return gantry::broker::finalizeBrokerOptions(options); }, std::cout,
-          std::cerr)) {
+          argc, argv,
+          [&] {
+            const gantry::Status status = gantry::broker::finalizeBrokerOptions(options);
+            return status.isOk() ? gantry::trace::tracerConfigFrom(tracing_settings).status()
+                                 : status;
+          },
+          std::cout, std::cerr)) {
     return *code;
   }
   gantry::log::init("broker", options.log_level);
 
-  auto tracing = gantry::trace::tracerConfigFromEnvironment({});
+  auto tracing = gantry::trace::tracerConfigFrom(tracing_settings);
   if (!tracing.isOk()) {
-    std::cerr << "gantry-broker: " << tracing.status().message() << "\n";
+    std::cerr << "gantry-broker: " << settings.scrub(tracing.status().message()) << "\n";
     return gantry::kExitBadConfig;
   }
   gantry::trace::Tracer tracer(tracing.value(), "gantry-broker");

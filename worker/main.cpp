@@ -19,6 +19,7 @@
 #include "gantry/obs/observability.h"
 #include "gantry/obs/trace_metrics.h"
 #include "gantry/trace/tracer.h"
+#include "gantry/trace/tracing_settings.h"
 #include "gantry/worker/builtin_handlers.h"
 #include "gantry/worker/worker.h"
 
@@ -52,17 +53,24 @@ int run(int argc, char** argv) {
   CLI::App app{"gantry-worker: runs jobs the Gantry broker assigns"};
   gantry::Settings settings(app, "gantry-worker");
   gantry::worker::addWorkerSettings(settings, config);
+  gantry::trace::TracingSettings tracing_settings;
+  gantry::trace::addTracingSettings(settings, tracing_settings);
   settings.addPrintConfig();
   if (auto code = settings.parseCommandLine(
-          argc, argv, [&] { return gantry::worker::validateConfig(config, registry); }, std::cout,
-          std::cerr)) {
+          argc, argv,
+          [&] {
+            const gantry::Status status = gantry::worker::validateConfig(config, registry);
+            return status.isOk() ? gantry::trace::tracerConfigFrom(tracing_settings).status()
+                                 : status;
+          },
+          std::cout, std::cerr)) {
     return *code;
   }
   gantry::log::init("worker", config.log_level);
 
-  auto tracing = gantry::trace::tracerConfigFromEnvironment({});
+  auto tracing = gantry::trace::tracerConfigFrom(tracing_settings);
   if (!tracing.isOk()) {
-    std::cerr << "gantry-worker: " << tracing.status().message() << "\n";
+    std::cerr << "gantry-worker: " << settings.scrub(tracing.status().message()) << "\n";
     return gantry::kExitBadConfig;
   }
   gantry::trace::Tracer tracer(tracing.value(), "gantry-worker");

@@ -166,6 +166,20 @@ TEST(WorkerPrintConfig, ShowsEachSource) {
   EXPECT_EQ(shown["heartbeat-ms"].source, "default");
 }
 
+TEST(WorkerPrintConfig, ShowsTheTracingSettingsWithTheirHeadersMasked) {
+  ProcessRun run = runBuilt(kWorker, {"--print-config", "--traces-sampler-arg", "0.25"},
+                            {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"},
+                             {"OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer s3cr3t"}});
+  ASSERT_EQ(run.code, 0) << run.err;
+  auto shown = parsePrintConfig(run.out);
+  EXPECT_EQ(shown["otlp-endpoint"].value, "http://127.0.0.1:4318");
+  EXPECT_EQ(shown["otlp-endpoint"].source, "env");
+  EXPECT_EQ(shown["traces-sampler-arg"].value, "0.25");
+  EXPECT_EQ(shown["traces-sampler-arg"].source, "flag");
+  EXPECT_EQ(shown["otlp-headers"].value, "****");
+  EXPECT_FALSE(contains(run.out, "s3cr3t")) << run.out;
+}
+
 struct BadValue {
   const char* binary;
   std::vector<std::string> args;
@@ -234,6 +248,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "gantry-broker: --database-url (DATABASE_URL): the value is not"},
         BadValue{
             kBroker, {"--bogus"}, {}, "gantry-broker: the following argument was not expected"},
+        BadValue{kBroker,
+                 {},
+                 {{"OTEL_TRACES_SAMPLER_ARG", "2"}},
+                 "gantry-broker: OTEL_TRACES_SAMPLER_ARG=\"2\" is not valid"},
+        BadValue{kWorker,
+                 {"--traces-sampler", "sometimes"},
+                 {},
+                 "gantry-worker: OTEL_TRACES_SAMPLER=\"sometimes\" is not valid"},
         BadValue{kWorker,
                  {"--concurrency", "0"},
                  {},
