@@ -50,10 +50,13 @@ Result<TracerConfig> tracerConfigFrom(const TracingSettings& values) {
   std::map<std::string, std::string> variables = otelEnvironment();
   // The settings hold flag, variable or file values, whichever won.
   const std::pair<SettingName, const std::string*> settings[] = {
-      {kEndpoint, &values.endpoint},         {kTracesEndpoint, &values.traces_endpoint},
-      {kHeaders, &values.headers},           {kServiceName, &values.service_name},
+      {kEndpoint, &values.endpoint},
+      {kTracesEndpoint, &values.traces_endpoint},
+      {kHeaders, &values.headers},
+      {kServiceName, &values.service_name},
       {kResourceAttributes, &values.resource_attributes},
-      {kSampler, &values.sampler},           {kSamplerArg, &values.sampler_arg},
+      {kSampler, &values.sampler},
+      {kSamplerArg, &values.sampler_arg},
   };
   for (const auto& [name, value] : settings) {
     if (value->empty()) {
