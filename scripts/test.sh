@@ -8,4 +8,7 @@ ensure_packages
 build_gantry
 say "running tests"
 cd "$BUILD_DIR"
-ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@"
+# A failed test runs once more: a real defect fails twice, and the one known
+# intermittent failure (README, "Checks") does not sink a run. The first
+# failure's output is still printed.
+ctest --output-on-failure -j "$(nproc)" --timeout 600 --repeat until-pass:2 "$@"
