@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "gantry/common/listen_address.h"
+
 namespace gantry::obs {
 namespace {
 
@@ -23,17 +25,11 @@ void reply(mg_connection* conn, int status, const char* content_type, const std:
   mg_write(conn, body.data(), body.size());
 }
 
-// civetweb wants a numeric address; "localhost" is the one name we accept.
-Result<std::string> civetAddress(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
-    return invalidArgument("metrics listen address '" + listen + "' is not HOST:PORT");
-  }
-  std::string host = listen.substr(0, colon);
-  if (host == "localhost") {
-    host = "127.0.0.1";
-  }
-  return host + listen.substr(colon);
+// civetweb's form of a parsed address: numeric, IPv6 in brackets.
+std::string civetAddress(const ListenAddress& address) {
+  const std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(address.port);
 }
 
 class ProbeHandler : public CivetHandler {
@@ -95,16 +91,17 @@ class ObsServer::Handlers {
 
 Result<std::unique_ptr<ObsServer>> ObsServer::start(const std::string& listen, Collect collect,
                                                     const Health& health) {
-  auto address = civetAddress(listen);
+  auto address = parseListenAddress(listen);
   if (!address.isOk()) {
-    return address.status();
+    return invalidArgument("metrics listen address '" + listen +
+                           "': " + address.status().message());
   }
   std::unique_ptr<ObsServer> server(new ObsServer());
   server->handlers_ = std::make_unique<Handlers>(std::move(collect), health);
   // Two threads: scrapes and probes are short, and a process's own work
   // matters more than answering many at once.
-  const std::vector<std::string> options = {"listening_ports",    *address, "num_threads", "2",
-                                            "request_timeout_ms", "10000"};
+  const std::vector<std::string> options = {
+      "listening_ports", civetAddress(*address), "num_threads", "2", "request_timeout_ms", "10000"};
   try {
     server->civet_ = std::make_unique<CivetServer>(options);
   } catch (const CivetException& e) {
