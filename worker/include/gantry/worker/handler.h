@@ -75,9 +75,7 @@ struct HandlerResult {
   // The handler stopped because its cancel token fired.
   static HandlerResult cancelled(std::string error = "cancelled");
 
-  bool isPartial() const {
-    return outcome == wire::OUTCOME_SUCCEEDED && !degraded.empty();
-  }
+  bool isPartial() const { return outcome == wire::OUTCOME_SUCCEEDED && !degraded.empty(); }
 };
 
 // The identity and inputs of one attempt. Plain value.
