@@ -1,6 +1,7 @@
 #include "gantry/tools/render_human.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,9 @@ bool isPrintableText(const std::string& bytes) {
 
 std::string describeState(const wire::Job& job, TimeMs now) {
   std::string state(jobStateName(job.state()));
+  if (job.degraded_size() > 0) {
+    state += " (partial)";
+  }
   const TimeMs run_at = job.spec().run_at_ms();
   if (run_at > now && job.state() == wire::QUEUED) {
     state += ", runs " + formatRelative(run_at, now);
@@ -109,6 +113,10 @@ std::string renderJobDetail(const wire::GetReply& reply, TimeMs now) {
       {"payload", describeBytes(spec.payload())},
       {"result", describeBytes(job.result())},
   };
+  for (const auto& degraded : job.degraded()) {
+    fields.emplace_back(
+        "degraded", sanitizeCell(degraded.what() + ": " + degraded.reason(), kErrorColumnChars));
+  }
   std::string out = renderFields(fields);
   if (reply.attempts_size() == 0) {
     return out;
@@ -164,6 +172,7 @@ std::string renderStats(const wire::StatsReply& reply) {
       {"workers", std::to_string(reply.workers())},
       {"submitted", std::to_string(reply.submitted_total())},
       {"succeeded", std::to_string(reply.succeeded_total())},
+      {"of them partial", std::to_string(reply.partial_total())},
       {"failed attempts", std::to_string(reply.failed_total())},
       {"retried", std::to_string(reply.retried_total())},
       {"dead", std::to_string(reply.dead_total())},
@@ -187,7 +196,35 @@ std::string renderStats(const wire::StatsReply& reply) {
     }
     out += "\n" + unserved.render();
   }
+  if (reply.resources_size() > 0) {
+    out += "\n" + renderResources(reply);
+  }
   return out;
+}
+
+std::string renderResources(const wire::StatsReply& reply) {
+  Table table({"RESOURCE", "LIMIT/S", "RATE/S", "TOKENS", "WAITING", "HELD UNTIL", "CIRCUIT",
+               "GRANTED", "PUSHBACKS", "FAILURES"});
+  for (size_t column : {1, 2, 3, 4, 7, 8, 9}) {
+    table.alignRight(column);
+  }
+  auto decimal = [](double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", value);
+    return std::string(text);
+  };
+  for (const auto& r : reply.resources()) {
+    std::string circuit = r.circuit();
+    if (r.circuit_open_until_ms() != 0) {
+      circuit += " until " + formatTimestamp(r.circuit_open_until_ms());
+    }
+    table.addRow({r.name(), decimal(r.limit_per_s()), decimal(r.rate_per_s()), decimal(r.tokens()),
+                  std::to_string(r.waiting()),
+                  r.held_until_ms() == 0 ? "-" : formatTimestamp(r.held_until_ms()), circuit,
+                  std::to_string(r.granted_total()), std::to_string(r.pushbacks_total()),
+                  std::to_string(r.failures_total())});
+  }
+  return table.render();
 }
 
 std::string renderWorkers(const wire::WorkersReply& reply, TimeMs now) {

@@ -55,7 +55,12 @@ json jobToJson(const wire::Job& job, bool include_bodies) {
       {"progress", job.has_progress() ? json{{"percent", job.progress_percent()},
                                              {"message", job.progress_message()}}
                                       : json(nullptr)},
+      {"partial", job.degraded_size() > 0},
+      {"degraded", json::array()},
   };
+  for (const auto& degraded : job.degraded()) {
+    out["degraded"].push_back({{"what", degraded.what()}, {"reason", degraded.reason()}});
+  }
   if (include_bodies) {
     putBytes(out, "payload", spec.payload());
     putBytes(out, "result", job.result());
@@ -101,14 +106,35 @@ json statsToJson(const wire::StatsReply& reply) {
   for (const auto& kind : reply.unserved_kinds()) {
     unserved.push_back({{"kind", kind.kind()}, {"jobs", kind.jobs()}});
   }
+  json resources = json::array();
+  for (const auto& r : reply.resources()) {
+    resources.push_back({
+        {"name", r.name()},
+        {"limit_per_s", r.limit_per_s()},
+        {"rate_per_s", r.rate_per_s()},
+        {"burst", r.burst()},
+        {"tokens", r.tokens()},
+        {"waiting", r.waiting()},
+        {"held_until_ms", timeOrNull(r.held_until_ms())},
+        {"circuit", r.circuit()},
+        {"circuit_open_until_ms", timeOrNull(r.circuit_open_until_ms())},
+        {"granted", r.granted_total()},
+        {"pushbacks", r.pushbacks_total()},
+        {"failures", r.failures_total()},
+        {"circuit_opened", r.circuit_opened_total()},
+        {"waited_ms", r.waited_ms_total()},
+    });
+  }
   return {
       {"queues", std::move(queues)},
       {"workers", reply.workers()},
       {"kinds_without_workers", std::move(unserved)},
+      {"resources", std::move(resources)},
       {"totals",
        {
            {"submitted", reply.submitted_total()},
            {"succeeded", reply.succeeded_total()},
+           {"partial", reply.partial_total()},
            {"failed", reply.failed_total()},
            {"retried", reply.retried_total()},
            {"dead", reply.dead_total()},

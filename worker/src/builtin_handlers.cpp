@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "scripted_handler.h"
+
 namespace gantry::worker {
 namespace {
 
@@ -98,7 +100,7 @@ Status addBuiltinHandlers(HandlerRegistry& registry) {
   Entry entries[] = {
       {"noop", std::make_unique<NoopHandler>()},   {"sleep", std::make_unique<SleepHandler>()},
       {"echo", std::make_unique<EchoHandler>()},   {"flaky", std::make_unique<FlakyHandler>()},
-      {"fatal", std::make_unique<FatalHandler>()},
+      {"fatal", std::make_unique<FatalHandler>()}, {"scripted", makeScriptedHandler()},
   };
   for (auto& entry : entries) {
     if (auto status = registry.add(entry.kind, std::move(entry.handler)); !status.isOk()) {

@@ -39,4 +39,19 @@ bool CancelToken::waitFor(std::chrono::milliseconds duration) {
   return wakeup_.wait_for(lock, duration, [this] { return isCancelled(); });
 }
 
+bool CancelToken::waitUntil(const std::function<bool()>& ready) {
+  std::unique_lock lock(mutex_);
+  wakeup_.wait(lock, [&] { return ready() || isCancelled(); });
+  return ready();
+}
+
+void CancelToken::notify() {
+  {
+    // As in cancel(): a waiter between its check and blocking holds the
+    // mutex, so the notify cannot fall in that gap.
+    std::lock_guard lock(mutex_);
+  }
+  wakeup_.notify_all();
+}
+
 }  // namespace gantry::worker

@@ -29,6 +29,16 @@ HandlerResult normalise(HandlerResult result) {
                                 " bytes exceeds the limit of " + std::to_string(kMaxResultBytes));
   }
   result.error = sanitizeText(result.error, kMaxErrorBytes);
+  result.resource = sanitizeText(result.resource, kMaxDegradationBytes);
+  if (result.degraded.size() > kMaxDegradations) {
+    const size_t more = result.degraded.size() - (kMaxDegradations - 1);
+    result.degraded.resize(kMaxDegradations - 1);
+    result.degraded.push_back({"(" + std::to_string(more) + " more)", "not listed"});
+  }
+  for (Degradation& degraded : result.degraded) {
+    degraded.what = sanitizeText(degraded.what, kMaxDegradationBytes);
+    degraded.reason = sanitizeText(degraded.reason, kMaxDegradationBytes);
+  }
   return result;
 }
 
@@ -43,6 +53,19 @@ HandlerResult runHandler(Handler& handler, JobContext& ctx) {
   } catch (...) {
     return HandlerResult::retryable("handler threw a non-standard exception");
   }
+}
+
+std::string fanOutProblem(const std::vector<wire::JobSpec>& children) {
+  size_t bytes = 0;
+  for (const wire::JobSpec& child : children) {
+    bytes += child.ByteSizeLong();
+  }
+  if (bytes > kMaxFanOutBytes) {
+    return "fan-out of " + std::to_string(children.size()) + " jobs takes " +
+           std::to_string(bytes) + " bytes, more than the limit of " +
+           std::to_string(kMaxFanOutBytes) + "; submit them in batches from a job of their own";
+  }
+  return {};
 }
 
 }  // namespace gantry::worker

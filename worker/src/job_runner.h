@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gantry/worker/handler.h"
 
@@ -18,7 +19,18 @@ inline constexpr size_t kMaxResultBytes = 1u << 20;
 // Errors are for people; longer text is cut.
 inline constexpr size_t kMaxErrorBytes = 4096;
 
+// A partial success lists at most this many degradations, each part cut to
+// kMaxDegradationBytes; the rest are summed up in one last entry.
+inline constexpr size_t kMaxDegradations = 100;
+inline constexpr size_t kMaxDegradationBytes = 1024;
+// A fan-out travels in the result's envelope, beside the result itself.
+inline constexpr size_t kMaxFanOutBytes = size_t{32} << 20;
+
 // Never throws.
 HandlerResult runHandler(Handler& handler, JobContext& ctx);
+
+// Why the fanned-out `children` cannot be sent, or "" (the broker checks
+// each spec; this bounds what fits in one message).
+std::string fanOutProblem(const std::vector<wire::JobSpec>& children);
 
 }  // namespace gantry::worker

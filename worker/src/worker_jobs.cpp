@@ -71,10 +71,18 @@ void WorkerLoop::startJob(const wire::Assign& assign, Handler& handler, Now now)
         [this, job_id, lease](uint32_t percent, std::string m) {
           events_.push(ProgressUpdate{job_id, lease, percent, std::move(m)});
         },
-        AttemptTrace{spans.self, tracer_});
+        AttemptTrace{spans.self, tracer_}, &permits_);
     HandlerResult result = runHandler(handler, ctx);
+    std::vector<wire::JobSpec> children;
+    if (result.outcome == wire::OUTCOME_SUCCEEDED) {
+      children = ctx.takeChildren();
+      if (std::string problem = fanOutProblem(children); !problem.empty()) {
+        result = HandlerResult::fatal(std::move(problem));
+        children.clear();
+      }
+    }
     endProcessSpan(process, result);
-    events_.push(Completion{job_id, lease, std::move(result)});
+    events_.push(Completion{job_id, lease, std::move(result), std::move(children)});
   });
 }
 
@@ -90,11 +98,16 @@ void WorkerLoop::drainHandlerEvents() {
   for (size_t i = 0; i < batch.size(); ++i) {
     if (auto* completion = std::get_if<Completion>(&batch[i])) {
       onCompletion(std::move(*completion));
-    } else {
-      const auto& progress = std::get<ProgressUpdate>(batch[i]);
-      if (latest_progress[{progress.job_id, progress.lease}] == i) {
-        onProgress(progress);
+    } else if (const auto* progress = std::get_if<ProgressUpdate>(&batch[i])) {
+      if (latest_progress[{progress->job_id, progress->lease}] == i) {
+        onProgress(*progress);
       }
+    } else if (auto* ask = std::get_if<PermitAsk>(&batch[i])) {
+      permits_.onEvent(std::move(*ask));
+    } else if (auto* abandon = std::get_if<PermitAbandon>(&batch[i])) {
+      permits_.onEvent(*abandon);
+    } else {
+      permits_.onEvent(std::move(std::get<ResourceNote>(batch[i])));
     }
   }
 }
@@ -133,7 +146,25 @@ void WorkerLoop::onCompletion(Completion&& completion) {
                              {"trace_id", job->trace_id},
                              {"span_id", job->span_id}});
   jobs_.remove(job_id, lease);
-  queueResult(job_id, lease, result.outcome, std::move(result.result), std::move(result.error));
+  wire::JobResult message;
+  message.set_job_id(job_id);
+  message.set_lease(lease);
+  message.set_outcome(result.outcome);
+  message.set_result(std::move(result.result));
+  message.set_error(std::move(result.error));
+  message.set_retry_after_ms(result.retry_after_ms);
+  message.set_resource(std::move(result.resource));
+  if (result.outcome == wire::OUTCOME_SUCCEEDED) {
+    for (Degradation& degraded : result.degraded) {
+      auto* entry = message.add_degraded();
+      entry->set_what(std::move(degraded.what));
+      entry->set_reason(std::move(degraded.reason));
+    }
+    for (wire::JobSpec& child : completion.children) {
+      *message.add_children() = std::move(child);
+    }
+  }
+  queueResult(std::move(message));
 }
 
 void WorkerLoop::onProgress(const ProgressUpdate& progress) {
@@ -213,6 +244,10 @@ void WorkerLoop::queueResult(uint64_t job_id, uint64_t lease, wire::Outcome outc
   message.set_outcome(outcome);
   message.set_result(std::move(result));
   message.set_error(std::move(error));
+  queueResult(std::move(message));
+}
+
+void WorkerLoop::queueResult(wire::JobResult message) {
   outbox_.add(std::move(message));
   flushOutbox();
 }

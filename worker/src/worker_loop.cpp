@@ -33,6 +33,14 @@ WorkerLoop::WorkerLoop(WorkerConfig config, const HandlerRegistry& registry, Clo
       connection_(context_, config_.broker_endpoint),
       durations_(std::make_unique<HandlerDurations>(kinds_)),
       jobs_(config_.concurrency),
+      permits_(
+          [this](PermitEvent event) {
+            std::visit([this](auto&& e) { events_.push(HandlerEvent(std::move(e))); },
+                       std::move(event));
+          },
+          [this](wire::Envelope& envelope) {
+            return connection_.isOpen() && connection_.send(envelope);
+          }),
       rng_(std::random_device{}()),
       instance_(rng_() | 1),
       pool_(std::make_unique<HandlerPool>(config_.concurrency)) {}
@@ -204,6 +212,14 @@ void WorkerLoop::sendHello() {
   hello->set_pid(static_cast<uint32_t>(::getpid()));
   for (const auto& kind : kinds_) {
     hello->add_kinds(kind);
+    const Handler* handler = registry_.find(kind);
+    if (std::vector<std::string> resources = handler->resources(); !resources.empty()) {
+      auto* declared = hello->add_kind_resources();
+      declared->set_kind(kind);
+      for (std::string& resource : resources) {
+        declared->add_resources(std::move(resource));
+      }
+    }
   }
   const uint32_t slots = advertisedSlots();
   hello->set_slots(slots);
@@ -220,6 +236,8 @@ void WorkerLoop::sendHello() {
     last_advertised_ = slots;
   }
   hello_sequence_ = connection_.lastSequence();
+  // The broker has no permit requests of this connection yet.
+  permits_.resendAll();
   log::debug("hello sent",
              {{"worker_id", worker_id_}, {"slots", slots}, {"held", hello->held_size()}});
 }

@@ -25,6 +25,7 @@
 #include "handler_durations.h"
 #include "handler_pool.h"
 #include "job_table.h"
+#include "permit_client.h"
 #include "result_outbox.h"
 
 namespace gantry::worker {
@@ -34,6 +35,7 @@ struct Completion {
   uint64_t job_id = 0;
   uint64_t lease = 0;
   HandlerResult result;
+  std::vector<wire::JobSpec> children;  // fan-out, when it succeeded
 };
 struct ProgressUpdate {
   uint64_t job_id = 0;
@@ -41,7 +43,8 @@ struct ProgressUpdate {
   uint32_t percent = 0;
   std::string message;
 };
-using HandlerEvent = std::variant<Completion, ProgressUpdate>;
+using HandlerEvent =
+    std::variant<Completion, ProgressUpdate, PermitAsk, PermitAbandon, ResourceNote>;
 
 class WorkerLoop {
  public:
@@ -104,6 +107,7 @@ class WorkerLoop {
   void handBackRemaining();
   void queueResult(uint64_t job_id, uint64_t lease, wire::Outcome outcome, std::string result,
                    std::string error);
+  void queueResult(wire::JobResult message);
   void handBack(uint64_t job_id, uint64_t lease, std::string reason);
   Handler* handlerFor(const std::string& kind) const;
   void awaitHandlers(int64_t budget_ms);
@@ -128,6 +132,7 @@ class WorkerLoop {
 
   JobTable jobs_;
   ResultOutbox outbox_;
+  PermitClient permits_;
   std::mt19937_64 rng_;
 
   // Liveness, on the monotonic clock: a step of the wall clock neither

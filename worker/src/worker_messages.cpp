@@ -57,6 +57,9 @@ void WorkerLoop::onBrokerBytes(const std::string& bytes, Now now) {
       return;
     case wire::Envelope::kHeartbeat:
       return;  // life was noted above
+    case wire::Envelope::kPermitGrant:
+      permits_.onGrant(envelope.permit_grant());
+      return;
     case wire::Envelope::kReannounce:
       onReannounce(envelope.correlation_id());
       return;

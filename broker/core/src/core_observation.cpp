@@ -15,6 +15,7 @@ class NoObserver final : public CoreObserver {
   void attemptEnded(uint32_t, uint32_t, wire::Outcome, TimeMs) override {}
   void jobRetried(uint32_t, uint32_t) override {}
   void jobFinished(uint32_t, uint32_t, wire::JobState) override {}
+  void jobPartial(uint32_t, uint32_t) override {}
 };
 
 }  // namespace

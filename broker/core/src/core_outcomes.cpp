@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gantry/broker/core/broker_core.h"
+#include "gantry/broker/core/row_wire.h"
 #include "gantry/common/backoff.h"
 
 namespace gantry::broker {
@@ -22,13 +23,14 @@ void BrokerCore::onResult(Sender from, const wire::JobResult& result, Now now) {
     }
     return;
   }
-  wire::Outcome outcome = result.outcome();
-  std::string error = result.error();
-  if (!wire::Outcome_IsValid(outcome) || outcome == wire::OUTCOME_UNSPECIFIED) {
-    outcome = wire::OUTCOME_RETRYABLE;
-    error = "worker reported no valid outcome";
+  if (!wire::Outcome_IsValid(result.outcome()) || result.outcome() == wire::OUTCOME_UNSPECIFIED) {
+    wire::JobResult corrected;
+    corrected.set_outcome(wire::OUTCOME_RETRYABLE);
+    corrected.set_error("worker reported no valid outcome");
+    finishAttempt(*job, corrected, now);
+  } else {
+    finishAttempt(*job, result, now);
   }
-  finishAttempt(*job, outcome, error, result.result(), now);
   dispatch(now);
 }
 
@@ -51,17 +53,18 @@ void BrokerCore::endAttempt(LiveJob& job, wire::Outcome outcome, const std::stri
   stopRunning(job);
 }
 
-void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,
-                               const std::string& result, Now now) {
-  endAttempt(job, outcome, error, now);
-  switch (outcome) {
+void BrokerCore::finishAttempt(LiveJob& job, const wire::JobResult& result, Now now) {
+  const std::string& error = result.error();
+  switch (result.outcome()) {
     case wire::OUTCOME_SUCCEEDED:
-      finalize(job, wire::SUCCEEDED, result, "", now);
+      succeed(job, result, now);
       return;
     case wire::OUTCOME_CANCELLED:
+      endAttempt(job, wire::OUTCOME_CANCELLED, error, now);
       finalize(job, wire::CANCELLED, "", error.empty() ? "cancelled" : error, now);
       return;
     case wire::OUTCOME_FATAL:
+      endAttempt(job, wire::OUTCOME_FATAL, error, now);
       ++counters_.failed_attempts;
       if (job.cancel_requested) {
         finalize(job, wire::CANCELLED, "", "cancelled: " + error, now);
@@ -70,15 +73,66 @@ void BrokerCore::finishAttempt(LiveJob& job, wire::Outcome outcome, const std::s
       }
       return;
     case wire::OUTCOME_HANDED_BACK:
+      endAttempt(job, wire::OUTCOME_HANDED_BACK, error, now);
       handBack(job, error, now);
       return;
     default:
-      failAttempt(job, error, now);
-      return;
+      break;
   }
+  endAttempt(job, wire::OUTCOME_RETRYABLE, error, now);
+  if (!result.resource().empty() && !job.cancel_requested) {
+    // The report that came before this result may just have opened it.
+    const std::optional<uint32_t> resource = resources_.find(result.resource());
+    if (resource && resources_.at(*resource).circuit != CircuitState::kClosed) {
+      waitForResource(job, error, now);
+      return;
+    }
+  }
+  failAttempt(job, error, now, Retry::kAfterBackoff, result.retry_after_ms());
 }
 
-void BrokerCore::failAttempt(LiveJob& job, const std::string& error, Now now, Retry retry) {
+void BrokerCore::succeed(LiveJob& job, const wire::JobResult& result, Now now) {
+  if (result.children_size() > 0) {
+    // Fan-out: the children and the success go in one write batch, and a
+    // batch commits as one transaction, so both are durable or neither.
+    Result<SubmitPlan> plan = planSubmit(result.children());
+    if (!plan.isOk()) {
+      const std::string why = "fan-out refused: " + plan.status().message();
+      if (plan.status().code() == StatusCode::kResourceExhausted) {
+        endAttempt(job, wire::OUTCOME_RETRYABLE, why, now);
+        failAttempt(job, why, now);
+      } else {
+        endAttempt(job, wire::OUTCOME_FATAL, why, now);
+        ++counters_.failed_attempts;
+        finalize(job, wire::DEAD, "", why, now);
+      }
+      return;
+    }
+    createJobs(result.children(), plan.value(), now);
+  }
+  endAttempt(job, wire::OUTCOME_SUCCEEDED, "", now);
+  std::string degraded;
+  if (result.degraded_size() > 0) {
+    degraded = degradedToJson(result.degraded());
+    ++counters_.partial;
+    observer_->jobPartial(job.queue, job.kind);
+  }
+  finalize(job, wire::SUCCEEDED, result.result(), "", now, degraded);
+}
+
+// Not the job's fault, so like a hand-back the attempt is given back; the
+// circuit gate keeps the job in its queue until the circuit half-opens.
+void BrokerCore::waitForResource(LiveJob& job, const std::string& error, Now now) {
+  --job.attempt;
+  job.state = wire::QUEUED;
+  job.updated_at_ms = now.wall_ms;
+  job.mutableExtras().last_error = "waiting for its resource's circuit to close: " + error;
+  persistTransition(job);
+  makeRunnable(job);
+}
+
+void BrokerCore::failAttempt(LiveJob& job, const std::string& error, Now now, Retry retry,
+                             uint64_t retry_after_ms) {
   ++counters_.failed_attempts;
   if (job.cancel_requested) {
     finalize(job, wire::CANCELLED, "", "cancelled: " + error, now);
@@ -90,9 +144,12 @@ void BrokerCore::failAttempt(LiveJob& job, const std::string& error, Now now, Re
     return;
   }
   const KindPolicy& policy = config_.policyFor(names_.name(job.kind));
-  const TimeMs delay = retry == Retry::kNow
-                           ? 0
-                           : static_cast<TimeMs>(backoffDelayMs(policy.backoff, job.attempt, rng_));
+  TimeMs delay = 0;
+  if (retry_after_ms > 0) {
+    delay = static_cast<TimeMs>(std::min<uint64_t>(retry_after_ms, kMaxRetryAfterMs));
+  } else if (retry == Retry::kAfterBackoff) {
+    delay = static_cast<TimeMs>(backoffDelayMs(policy.backoff, job.attempt, rng_));
+  }
   job.state = wire::FAILED;
   job.updated_at_ms = now.wall_ms;
   job.mutableExtras().last_error = error;
@@ -146,13 +203,13 @@ void BrokerCore::handBack(LiveJob& job, const std::string& why, Now now) {
 }
 
 void BrokerCore::finalize(LiveJob& job, wire::JobState state, const std::string& result,
-                          const std::string& error, Now now) {
+                          const std::string& error, Now now, const std::string& degraded) {
   job.state = state;
   job.updated_at_ms = now.wall_ms;
   if (!error.empty()) {
     job.mutableExtras().last_error = error;
   }
-  persistTransition(job, now.wall_ms, result);
+  persistTransition(job, now.wall_ms, result, degraded);
   switch (state) {
     case wire::SUCCEEDED:
       ++counters_.succeeded;

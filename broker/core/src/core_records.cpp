@@ -73,10 +73,11 @@ LiveJob& BrokerCore::createFromRow(const JobRow& row, Now now) {
 }
 
 void BrokerCore::persistTransition(const LiveJob& job, TimeMs finished_at,
-                                   const std::string& result) {
+                                   const std::string& result, const std::string& degraded) {
   JobTransition t{job.id, statusOf(job)};
   t.status.finished_at_ms = finished_at;  // the live job is never final: only now
   t.status.result = result;
+  t.status.degraded = degraded;
   effects_.writes.addTransition(std::move(t));
 }
 

@@ -17,12 +17,23 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
   if (request.jobs_size() == 0) {
     return invalidArgument("submit carries no jobs");
   }
-  // Pass 1: validate everything and resolve unique keys, changing nothing.
-  std::vector<std::optional<uint64_t>> existing(request.jobs_size());
+  Result<SubmitPlan> plan = planSubmit(request.jobs());
+  if (!plan.isOk()) {
+    return plan.status();
+  }
+  wire::SubmitReply reply = createJobs(request.jobs(), plan.value(), now);
+  dispatch(now);
+  return reply;
+}
+
+Result<BrokerCore::SubmitPlan> BrokerCore::planSubmit(const Specs& specs) const {
+  SubmitPlan plan;
+  std::vector<std::optional<uint64_t>>& existing = plan.existing;
+  existing.resize(specs.size());
   std::map<std::string, uint64_t> new_per_queue;
   std::set<std::string> batch_unique;
-  for (int i = 0; i < request.jobs_size(); ++i) {
-    const auto& spec = request.jobs(i);
+  for (int i = 0; i < specs.size(); ++i) {
+    const auto& spec = specs.Get(i);
     if (Status s = validateJobSpec(spec, config_.limits); !s.isOk()) {
       return Status(s.code(), "job " + std::to_string(i) + ": " + s.message());
     }
@@ -49,13 +60,15 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
           queueFullMessage(queue, live, capacity) + ", this request adds " + std::to_string(count));
     }
   }
+  return plan;
+}
 
-  // Pass 2: create.
+wire::SubmitReply BrokerCore::createJobs(const Specs& specs, const SubmitPlan& plan, Now now) {
   wire::SubmitReply reply;
   std::set<uint32_t> kinds;
-  for (int i = 0; i < request.jobs_size(); ++i) {
-    const auto& spec = request.jobs(i);
-    std::optional<uint64_t> holder = existing[i];
+  for (int i = 0; i < specs.size(); ++i) {
+    const auto& spec = specs.Get(i);
+    std::optional<uint64_t> holder = plan.existing[i];
     if (!holder && !spec.unique_key().empty()) {
       holder = jobs_.holderOf(spec.unique_key());  // an earlier spec of this batch
     }
@@ -101,7 +114,6 @@ Result<wire::SubmitReply> BrokerCore::submit(const wire::SubmitRequest& request,
                          "'; its jobs wait until one that does connects");
     }
   }
-  dispatch(now);
   return reply;
 }
 

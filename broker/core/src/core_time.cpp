@@ -9,6 +9,7 @@ void BrokerCore::tick(Now now) {
   expireLeases(now);
   expireSuperseded(now);
   promoteDueJobs(now);
+  advanceResources(now);
   sendHeartbeats(now);
   dispatch(now);
 }

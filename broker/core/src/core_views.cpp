@@ -5,7 +5,7 @@
 
 namespace gantry::broker {
 
-wire::StatsReply BrokerCore::stats() const {
+wire::StatsReply BrokerCore::stats(Now now) const {
   wire::StatsReply reply;
   for (const auto& [queue_id, qs] : queues_.all()) {
     auto* out = reply.add_queues();
@@ -42,6 +42,8 @@ wire::StatsReply BrokerCore::stats() const {
   reply.set_stale_results_total(counters_.stale_results);
   reply.set_unique_hits_total(counters_.unique_hits);
   reply.set_handed_back_total(counters_.handed_back);
+  reply.set_partial_total(counters_.partial);
+  resources_.addStats(reply, now);
   return reply;
 }
 

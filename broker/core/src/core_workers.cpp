@@ -60,6 +60,7 @@ void BrokerCore::onHello(Sender from, const wire::WorkerHello& hello, Now now) {
   session.connected_at_ms = now.wall_ms;
   session.last_seen_mono_ms = now.mono_ms;
   adoptHeldLeases(session, hello, now);
+  declareResources(hello);
   dispatch(now);
 }
 
@@ -102,6 +103,7 @@ void BrokerCore::replaceSession(WorkerSession& old, const wire::WorkerHello& hel
       failAttempt(*job, why, now, Retry::kNow);
     }
   }
+  resources_.dropSession(old.id);  // the hello's worker asks again for what it waits on
   sessions_.close(old.id);
 }
 
@@ -142,6 +144,7 @@ void BrokerCore::dropSession(uint64_t session_id, const std::string& why, Now no
     endAttempt(*job, wire::OUTCOME_RETRYABLE, "worker lost: " + why, now);
     failAttempt(*job, "worker lost: " + why, now, Retry::kNow);
   }
+  resources_.dropSession(session_id);
   sessions_.close(session_id);
 }
 

@@ -14,10 +14,14 @@ BrokerCore::BrokerCore(const BrokerConfig& config, uint64_t seed)
       lanes_(jobs_),
       delayed_(jobs_),
       leases_(jobs_),
+      resources_(config),
       observer_(&CoreObserver::none()) {
   admission_.add(std::make_unique<PauseGate>(queues_));
   admission_.add(std::make_unique<QueueCapGate>(config_, names_, queues_));
   admission_.add(std::make_unique<KindCapGate>(config_, names_));
+  auto circuit_gate = std::make_unique<CircuitGate>(resources_);
+  circuit_gate_ = circuit_gate.get();
+  admission_.add(std::move(circuit_gate));
 }
 
 void BrokerCore::createLive(LiveJob& job) {

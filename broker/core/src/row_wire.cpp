@@ -1,5 +1,7 @@
 #include "gantry/broker/core/row_wire.h"
 
+#include <nlohmann/json.hpp>
+
 namespace gantry::broker {
 
 wire::Job rowToWire(JobRow row) {
@@ -27,7 +29,40 @@ wire::Job rowToWire(JobRow row) {
   out.set_result(std::move(status.result));
   out.set_last_error(std::move(status.last_error));
   out.set_worker_id(std::move(status.worker_id));
+  if (!status.degraded.empty()) {
+    degradedFromJson(status.degraded, *out.mutable_degraded());
+  }
   return out;
+}
+
+std::string degradedToJson(const google::protobuf::RepeatedPtrField<wire::Degradation>& degraded) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const wire::Degradation& d : degraded) {
+    out.push_back({{"what", d.what()}, {"reason", d.reason()}});
+  }
+  // Strings from the wire are valid UTF-8 (proto3), so dump cannot throw.
+  return out.dump();
+}
+
+void degradedFromJson(const std::string& json,
+                      google::protobuf::RepeatedPtrField<wire::Degradation>& out) {
+  const nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) {
+    auto* entry = out.Add();
+    entry->set_what("(unreadable)");
+    entry->set_reason("stored degradations are not a JSON array");
+    return;
+  }
+  for (const nlohmann::json& item : parsed) {
+    auto* entry = out.Add();
+    auto text = [&item](const char* field) {
+      return item.is_object() && item.contains(field) && item[field].is_string()
+                 ? item[field].get<std::string>()
+                 : std::string();
+    };
+    entry->set_what(text("what"));
+    entry->set_reason(text("reason"));
+  }
 }
 
 wire::Attempt attemptToWire(const AttemptRow& row) {

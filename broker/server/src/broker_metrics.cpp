@@ -62,6 +62,8 @@ BrokerMetrics::BrokerMetrics(obs::Observability& obs)
       dead_(counter(obs.registry(), "gantry_jobs_dead_total",
                     "Jobs that ended dead (fatal error or attempts exhausted)")),
       cancelled_(counter(obs.registry(), "gantry_jobs_cancelled_total", "Jobs cancelled")),
+      partial_(counter(obs.registry(), "gantry_jobs_partial_total",
+                       "Jobs that succeeded partially (also counted as succeeded)")),
       rejected_(counter(obs.registry(), "gantry_jobs_rejected_total",
                         "Jobs in submit requests the broker refused, by reason")),
       protocol_errors_(counter(obs.registry(), "gantry_protocol_errors_total",
@@ -117,7 +119,8 @@ BrokerMetrics::BrokerMetrics(obs::Observability& obs)
           obs, "gantry_commit_duration_seconds", "Time one group commit took, fsync included",
           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10})),
       batch_writes_series_(batch_writes_->add({})),
-      commit_seconds_series_(commit_seconds_->add({})) {}
+      commit_seconds_series_(commit_seconds_->add({})),
+      resources_(obs.registry()) {}
 
 BrokerMetrics::KindSeries& BrokerMetrics::kindSeries(uint32_t queue, uint32_t kind) {
   if (queue >= kinds_.size()) {
@@ -130,9 +133,10 @@ BrokerMetrics::KindSeries& BrokerMetrics::kindSeries(uint32_t queue, uint32_t ki
   if (!row[kind]) {
     const std::map<std::string, std::string> labels = {{"queue", core_->name(queue)},
                                                        {"kind", core_->name(kind)}};
-    row[kind] = std::make_unique<KindSeries>(KindSeries{
-        &submitted_.Add(labels), &started_.Add(labels), &succeeded_.Add(labels),
-        &failed_.Add(labels), &retried_.Add(labels), &dead_.Add(labels), &cancelled_.Add(labels)});
+    row[kind] = std::make_unique<KindSeries>(
+        KindSeries{&submitted_.Add(labels), &started_.Add(labels), &succeeded_.Add(labels),
+                   &failed_.Add(labels), &retried_.Add(labels), &dead_.Add(labels),
+                   &cancelled_.Add(labels), &partial_.Add(labels)});
   }
   return *row[kind];
 }
@@ -188,6 +192,10 @@ void BrokerMetrics::jobFinished(uint32_t queue, uint32_t kind, wire::JobState st
   }
 }
 
+void BrokerMetrics::jobPartial(uint32_t queue, uint32_t kind) {
+  kindSeries(queue, kind).partial->Increment();
+}
+
 void BrokerMetrics::submitRejected(StatusCode code, size_t jobs) {
   rejected_.Add({{"reason", reasonOf(code)}}).Increment(static_cast<double>(jobs));
 }
@@ -220,7 +228,8 @@ void BrokerMetrics::publish(BrokerCore& core, const DatabaseState& database, uin
   for (auto& [gauge, set] : published_) {
     set = false;
   }
-  const wire::StatsReply stats = core.stats();
+  const wire::StatsReply stats = core.stats(now);
+  resources_.publish(stats, now.wall_ms);
   for (const auto& queue : stats.queues()) {
     const std::string& name = queue.queue();
     queueGauge(queue_jobs_, {{"queue", name}, {"state", "ready"}})

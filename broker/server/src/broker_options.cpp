@@ -5,6 +5,7 @@
 
 #include "gantry/broker/server/endpoint_check.h"
 #include "gantry/broker/server/limit_options.h"
+#include "gantry/broker/server/resource_options.h"
 #include "gantry/common/codec.h"
 #include "gantry/common/listen_address.h"
 #include "gantry/common/log.h"
@@ -38,6 +39,7 @@ constexpr SettingName kQueueLimit{"--queue-limit", "GANTRY_QUEUE_LIMITS"};
 constexpr SettingName kQueueCapacity{"--queue-capacity", "GANTRY_QUEUE_CAPACITIES"};
 constexpr SettingName kKeyLimit{"--key-limit", "GANTRY_KEY_LIMITS"};
 constexpr SettingName kKindPolicy{"--kind-policy", "GANTRY_KIND_POLICIES"};
+constexpr SettingName kResource{"--resource", "GANTRY_RESOURCES"};
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 // Bounds that catch a typo (a unit off by 1000) without getting in the way
@@ -154,6 +156,9 @@ void addBrokerOptions(Settings& settings, BrokerOptions& options) {
   settings.add(kKeyLimit, options.key_limits, "PREFIX=N: running cap for keys with PREFIX");
   settings.add(kKindPolicy, options.kind_policies,
                "KIND:max_attempts=N,timeout_ms=N,backoff_base_ms=N,backoff_cap_ms=N");
+  settings.add(kResource, options.resources,
+               "NAME=RATE/UNIT[,burst=N][,failures=N][,open=30s][,hold=1s]: a rate-limited "
+               "external resource");
 }
 
 Status finalizeBrokerOptions(BrokerOptions& options) {
@@ -177,6 +182,7 @@ Status finalizeBrokerOptions(BrokerOptions& options) {
            parseLimitItems(kQueueCapacity, options.queue_capacities, c.queue_capacities),
            parseLimitItems(kKeyLimit, options.key_limits, key_limits),
            parseKindPolicies(kKindPolicy, options.kind_policies, c.default_policy, c.kind_policies),
+           parseResourceLimits(kResource, options.resources, c.resources),
        }) {
     if (!s.isOk()) {
       return s;

@@ -87,7 +87,8 @@ int BrokerServer::pollTimeoutMs() {
   // due delayed job should start on time.
   int64_t timeout = std::max<uint32_t>(config_.heartbeat_ms / 10, 1);
   const TimeMs now = clock_.monoMs();
-  for (const std::optional<TimeMs>& due : {core_->nextDelayedDue(), probe_workers_at_mono_ms_}) {
+  for (const std::optional<TimeMs>& due :
+       {core_->nextDelayedDue(), probe_workers_at_mono_ms_, core_->nextResourceDue(clock_.now())}) {
     if (due) {
       timeout = std::min<int64_t>(timeout, std::max<int64_t>(0, *due - now));
     }

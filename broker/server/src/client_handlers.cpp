@@ -119,7 +119,7 @@ void BrokerServer::onRetry(const std::string& from, const wire::Envelope& reques
 void BrokerServer::onStats(const std::string& from, const wire::Envelope& request) {
   wire::Envelope reply;
   reply.set_correlation_id(request.correlation_id());
-  *reply.mutable_stats_reply() = core_->stats();
+  *reply.mutable_stats_reply() = core_->stats(clock_.now());
   reply.mutable_stats_reply()->set_rejected_total(
       counters_.malformed + counters_.unsupported_version + counters_.unknown_message);
   reply.mutable_stats_reply()->set_broker(owner_.holder);

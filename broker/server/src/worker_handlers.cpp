@@ -61,6 +61,15 @@ void BrokerServer::handleWorkerMessage(const RoutedMessage& message) {
     case wire::Envelope::kHeartbeat:
       core_->onHeartbeat(from, now);
       return;
+    case wire::Envelope::kPermitRequest:
+      core_->onPermitRequest(from, env.permit_request(), now);
+      return;
+    case wire::Envelope::kPermitCancel:
+      core_->onPermitCancel(from, env.permit_cancel(), now);
+      return;
+    case wire::Envelope::kResourceReport:
+      core_->onResourceReport(from, env.resource_report(), now);
+      return;
     default: {
       if (countRejected(StatusCode::kUnknownMessage)) {
         log::warn("unexpected message on the worker socket", {{"body", bodyName(env)}});

@@ -160,7 +160,7 @@ TEST(Caps, KeyedJobOfAQueuePausedWhileItWaitedForAWorkerGivesUpItsKeySlot) {
   auto next = h.takeAssigned();
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].job_id, held);
-  EXPECT_EQ(h.core().stats().queues_size(), 2);
+  EXPECT_EQ(h.core().stats(h.now()).queues_size(), 2);
 }
 
 }  // namespace

@@ -118,6 +118,16 @@ class CoreHarness {
     collect();
   }
 
+  // A hello as given (e.g. with kind_resources); the worker heartbeats.
+  void helloWith(const wire::WorkerHello& hello) {
+    core_.onHello({hello.worker_id()}, hello, now());
+    alive_.insert(hello.worker_id());
+    collect();
+  }
+
+  // Collects the effects of core calls a test made directly.
+  void settle() { collect(); }
+
   void result(const Assigned& a, wire::Outcome outcome, const std::string& error = "") {
     wire::JobResult r;
     r.set_job_id(a.job_id);

@@ -18,6 +18,8 @@ using google::protobuf::Message;
 // Broker-internal: the lease is the attempt's capability, not shown; the
 // attempt's job is its parent message.
 const std::set<std::string> kNotOnTheWire = {"lease", "job_id"};
+// Stored as JSON text, on the wire as a repeated message: checked on its own.
+const std::set<std::string> kStructured = {"degraded"};
 
 // Gives every field a value of its own and remembers it as text.
 struct Distinct {
@@ -73,11 +75,26 @@ TEST(RowWire, EveryJobFieldReachesTheWireUnderItsName) {
   visitJob(row, Distinct{values});
   const wire::Job job = rowToWire(row);
   for (const auto& [name, value] : values) {
-    if (kNotOnTheWire.count(name) != 0) {
+    if (kNotOnTheWire.count(name) != 0 || kStructured.count(name) != 0) {
       continue;
     }
     EXPECT_EQ(wireValue(job, name), std::optional<std::string>(value)) << name;
   }
+}
+
+TEST(RowWire, StoredDegradationsReachTheWireAndUnreadableOnesSaySo) {
+  JobRow row;
+  row.status.degraded = R"([{"what":"summary of meeting 7","reason":"summarizer down"}])";
+  const wire::Job job = rowToWire(row);
+  ASSERT_EQ(job.degraded_size(), 1);
+  EXPECT_EQ(job.degraded(0).what(), "summary of meeting 7");
+  EXPECT_EQ(job.degraded(0).reason(), "summarizer down");
+  EXPECT_EQ(degradedToJson(job.degraded()), row.status.degraded);
+
+  row.status.degraded = "not json";
+  const wire::Job unreadable = rowToWire(row);
+  ASSERT_EQ(unreadable.degraded_size(), 1);
+  EXPECT_EQ(unreadable.degraded(0).what(), "(unreadable)");
 }
 
 TEST(RowWire, EveryAttemptFieldReachesTheWireUnderItsName) {
@@ -104,6 +121,7 @@ TEST(RowWire, ARestoredJobShowsEveryFieldItWasStoredWith) {
   row.status.finished_at_ms = 0;  // not final: neither finished nor a result
   row.status.result.clear();
   row.status.lease = 0;  // no attempt runs
+  row.status.degraded.clear();  // only a succeeded job is partial
   row.fixed.priority = 7;
   testing::CoreHarness h;
   h.restore({row}, row.id);

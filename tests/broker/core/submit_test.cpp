@@ -126,13 +126,13 @@ TEST(Submit, AKindNoConnectedWorkerRunsIsAcceptedWithAWarning) {
   ASSERT_EQ(reply->warnings_size(), 1);
   EXPECT_NE(reply->warnings(0).find("no connected worker runs kind 'transcribe'"),
             std::string::npos);
-  const wire::StatsReply stats = h.core().stats();
+  const wire::StatsReply stats = h.core().stats(h.now());
   ASSERT_EQ(stats.unserved_kinds_size(), 1);
   EXPECT_EQ(stats.unserved_kinds(0).kind(), "transcribe");
   EXPECT_EQ(stats.unserved_kinds(0).jobs(), 2u);
 
   h.hello("w2", 2, {"transcribe"});
-  EXPECT_EQ(h.core().stats().unserved_kinds_size(), 0);
+  EXPECT_EQ(h.core().stats(h.now()).unserved_kinds_size(), 0);
   auto again = h.core().submit(request, h.now());
   ASSERT_TRUE(again.isOk());
   EXPECT_EQ(again->warnings_size(), 0);

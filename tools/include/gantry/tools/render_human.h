@@ -16,6 +16,9 @@ std::string renderJobDetail(const wire::GetReply& reply, TimeMs now);
 std::string renderJobTable(const wire::ListReply& reply, TimeMs now);
 // Per-queue table, then the worker count and lifetime totals.
 std::string renderStats(const wire::StatsReply& reply);
+// The rate-limited resources of a stats reply: limit, current rate, tokens,
+// hold, circuit and totals.
+std::string renderResources(const wire::StatsReply& reply);
 std::string renderWorkers(const wire::WorkersReply& reply, TimeMs now);
 // One row per id: ID RESULT ("ok" or "refused") MESSAGE (the broker's, or
 // `done_word` when it sent none).

@@ -6,6 +6,9 @@
 //   flaky  payload = decimal k; RETRYABLE "flaky: failing attempt N of k"
 //          while attempt <= k, then succeeds
 //   fatal  always FATAL
+//   scripted  payload = a JSON script of SDK calls and an outcome
+//          (permits, resource reports, fan-out, partial success,
+//          retry-after): see src/scripted_handler.h
 #pragma once
 
 #include "gantry/common/status.h"

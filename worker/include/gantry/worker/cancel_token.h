@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 namespace gantry::worker {
@@ -40,6 +41,12 @@ class CancelToken {
   // first. Returns true when cancelled (including already on entry). This is
   // the interruptible sleep handlers use to pace or wait.
   bool waitFor(std::chrono::milliseconds duration);
+
+  // Blocks until `ready()` is true or the token is cancelled; returns
+  // ready(). Whoever makes ready() true must call notify() afterwards.
+  bool waitUntil(const std::function<bool()>& ready);
+  // Wakes waitUntil() callers to check their condition again.
+  void notify();
 
  private:
   std::atomic<CancelReason> reason_{CancelReason::kNone};

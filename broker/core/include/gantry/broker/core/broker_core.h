@@ -10,10 +10,12 @@
 //   QueueTable      per-queue pause flag and counts                queue_table.h
 //   KeyCaps         the key cap: reservations, jobs beside keys    key_caps.h
 //   Lanes           runnable jobs, one heap per (queue, kind)      lanes.h
-//   Admission       the lane gates: pause, queue cap, kind cap     admission.h
+//   Admission       the lane gates: pause, queue cap, kind cap,    admission.h
+//                   circuit open                                   resource_table.h
 //   DelayQueue      jobs waiting for run_at or a retry's backoff   delay_queue.h
 //   LeaseTable      running jobs by lease expiry                   lease_table.h
 //   WorkerSessions  connected workers and their slots              worker_sessions.h
+//   ResourceTable   rate-limited resources: permits, circuits      resource_table.h
 // The event methods live in core_*.cpp by topic; job_moves.cpp moves jobs
 // between the parts and keeps their counts right.
 //
@@ -50,6 +52,7 @@
 #include "gantry/broker/core/lease_table.h"
 #include "gantry/broker/core/name_table.h"
 #include "gantry/broker/core/queue_table.h"
+#include "gantry/broker/core/resource_table.h"
 #include "gantry/broker/core/store_types.h"
 #include "gantry/broker/core/worker_sessions.h"
 #include "gantry/broker/core/write_batch.h"
@@ -80,6 +83,7 @@ struct Sender {
 struct CoreCounters {
   uint64_t submitted = 0;
   uint64_t succeeded = 0;
+  uint64_t partial = 0;  // of succeeded: with degradations
   uint64_t failed_attempts = 0;
   uint64_t retried = 0;
   uint64_t dead = 0;
@@ -103,6 +107,8 @@ class BrokerCore {
   static constexpr TimeMs kHandBackFirstDelayMs = 500;
   static constexpr TimeMs kHandBackMaxDelayMs = TimeMs{60} * 1000;
   static constexpr uint32_t kFreeHandBacks = 10;
+  // A handler's "retry not before" is honoured up to this far ahead.
+  static constexpr TimeMs kMaxRetryAfterMs = TimeMs{24} * 3600 * 1000;
 
   // REQUIRES: config outlives the core. seed feeds lease tokens and jitter.
   BrokerCore(const BrokerConfig& config, uint64_t seed);
@@ -131,7 +137,7 @@ class BrokerCore {
   void adoptRevived(std::vector<JobRow> rows, Now now);
   // How many more jobs each queue may hold now, for a revive.
   QueueRoom queueRoom() const;
-  wire::StatsReply stats() const;
+  wire::StatsReply stats(Now now) const;
   wire::WorkersReply workers(Now now) const;
   // The job as the broker holds it, with its running attempt's progress.
   std::optional<wire::Job> findActive(uint64_t id) const;
@@ -145,6 +151,10 @@ class BrokerCore {
   void onProgress(Sender from, const wire::Progress& progress, Now now);
   void onResult(Sender from, const wire::JobResult& result, Now now);
   void onHeartbeat(Sender from, Now now);
+  // Permits and reports on rate-limited resources (core_resources.cpp).
+  void onPermitRequest(Sender from, const wire::PermitRequest& request, Now now);
+  void onPermitCancel(Sender from, const wire::PermitCancel& cancel, Now now);
+  void onResourceReport(Sender from, const wire::ResourceReport& report, Now now);
   // The worker's connection is gone (its process exited, or the link
   // broke): it is lost at once, as if silent for the whole liveness window.
   // Returns its worker id, or nullopt when no such worker was connected.
@@ -158,6 +168,8 @@ class BrokerCore {
   void tick(Now now);
   // The monotonic time a delayed job becomes due, if any.
   std::optional<TimeMs> nextDelayedDue() { return delayed_.nextDue(); }
+  // The monotonic time a permit may be granted or a circuit half-opens.
+  std::optional<TimeMs> nextResourceDue(Now now) const { return resources_.nextDue(now); }
 
   Effects takeEffects() { return std::exchange(effects_, {}); }
   const CoreCounters& counters() const { return counters_; }
@@ -197,16 +209,32 @@ class BrokerCore {
   void sendAssign(LiveJob& job, WorkerSession& worker);
 
   // Outcomes (core_outcomes.cpp).
-  void finishAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error,
-                     const std::string& result, Now now);
+  void finishAttempt(LiveJob& job, const wire::JobResult& result, Now now);
+  void succeed(LiveJob& job, const wire::JobResult& result, Now now);
+  // A failure of a resource whose circuit is open: the job waits in its
+  // queue (the circuit gate holds it) and the attempt is not counted.
+  void waitForResource(LiveJob& job, const std::string& error, Now now);
   // Retries after backoff (or right away when the job was not at fault,
   // e.g. its worker died) while attempts remain; otherwise dead.
+  // `retry_after_ms` (the handler's "not before"), when set, replaces the
+  // backoff.
   enum class Retry { kAfterBackoff, kNow };
   void failAttempt(LiveJob& job, const std::string& error, Now now,
-                   Retry retry = Retry::kAfterBackoff);
+                   Retry retry = Retry::kAfterBackoff, uint64_t retry_after_ms = 0);
+
+  // Submission in two passes (core_submit.cpp), shared by submit() and a
+  // fan-out's children: check every spec and resolve unique keys, changing
+  // nothing; then create.
+  using Specs = google::protobuf::RepeatedPtrField<wire::JobSpec>;
+  struct SubmitPlan {
+    // Per spec: the live job that already holds its unique key.
+    std::vector<std::optional<uint64_t>> existing;
+  };
+  Result<SubmitPlan> planSubmit(const Specs& specs) const;
+  wire::SubmitReply createJobs(const Specs& specs, const SubmitPlan& plan, Now now);
   void handBack(LiveJob& job, const std::string& why, Now now);
   void finalize(LiveJob& job, wire::JobState state, const std::string& result,
-                const std::string& error, Now now);
+                const std::string& error, Now now, const std::string& degraded = {});
   void cancelQueued(LiveJob& job, Now now);
   // Ends the running attempt: records it and stops it running.
   void endAttempt(LiveJob& job, wire::Outcome outcome, const std::string& error, Now now);
@@ -219,6 +247,11 @@ class BrokerCore {
   void sendToWorker(const WorkerSession& worker, wire::Envelope envelope);
   void sendCancel(const WorkerSession& worker, uint64_t job_id, uint64_t lease);
 
+  // Resources (core_resources.cpp).
+  void advanceResources(Now now);
+  void sendPermitAnswers();
+  void declareResources(const wire::WorkerHello& hello);
+
   // Time (core_time.cpp).
   void expireWorkers(Now now);
   void expireLeases(Now now);
@@ -230,8 +263,8 @@ class BrokerCore {
   JobRow toRow(const LiveJob& job) const;
   static JobStatus statusOf(const LiveJob& job);
   LiveJob& createFromRow(const JobRow& row, Now now);
-  void persistTransition(const LiveJob& job, TimeMs finished_at = 0,
-                         const std::string& result = {});
+  void persistTransition(const LiveJob& job, TimeMs finished_at = 0, const std::string& result = {},
+                         const std::string& degraded = {});
   wire::Job toWire(const LiveJob& job) const;
   static void addProgress(const LiveJob& job, wire::Job& out);
 
@@ -246,6 +279,8 @@ class BrokerCore {
   DelayQueue delayed_;
   LeaseTable leases_;
   WorkerSessions sessions_;
+  ResourceTable resources_;
+  CircuitGate* circuit_gate_;           // in admission_
   std::vector<uint64_t> live_by_kind_;  // by kind id: jobs not yet final
   TimeMs last_heartbeat_sent_mono_ms_ = 0;
   bool heartbeat_sent_ = false;

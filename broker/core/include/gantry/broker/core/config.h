@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gantry/common/backoff.h"
+#include "gantry/common/clock.h"
 #include "gantry/common/job_spec.h"
 
 namespace gantry::broker {
@@ -21,6 +22,22 @@ struct KindPolicy {
   uint32_t max_attempts = 5;
   // Handler deadline per attempt; long enough for slow upstream APIs.
   uint32_t timeout_ms = 30u * 60u * 1000u;
+};
+
+// A rate-limited external resource (an upstream API's account-wide limit):
+// the broker holds its token bucket and circuit breaker for the whole pool
+// (docs/handlers.md, "Resources").
+struct ResourceLimit {
+  double rate_per_s = 1;  // the provider's documented limit
+  // Calls that may go out at once after a quiet spell. Keep it small: the
+  // provider counts arrivals, and the network spreads our departures.
+  double burst = 1;
+  // Consecutive failures (5xx, timeouts) that open the circuit.
+  uint32_t failure_threshold = 5;
+  // How long an open circuit stays open before one probe job may run.
+  TimeMs open_ms = 30'000;
+  // How long a pushback without Retry-After holds the resource.
+  TimeMs default_hold_ms = 1'000;
 };
 
 struct BrokerConfig {
@@ -47,6 +64,8 @@ struct BrokerConfig {
   // Bounds broker memory (~250 bytes per job plus payload).
   uint64_t default_queue_capacity = 1'000'000;
   std::map<std::string, uint64_t> queue_capacities;
+  // Rate-limited external resources handlers acquire permits for, by name.
+  std::map<std::string, ResourceLimit> resources;
 
   // Starvation guard: a job waiting this long gains one priority level.
   // Larger keeps priorities strict for longer; smaller favours age.

@@ -27,6 +27,8 @@ class CoreObserver {
   virtual void jobRetried(uint32_t queue, uint32_t kind) = 0;
   // The job reached a final state (SUCCEEDED, DEAD, CANCELLED).
   virtual void jobFinished(uint32_t queue, uint32_t kind, wire::JobState state) = 0;
+  // A succeeded job was partial (reported before its jobFinished).
+  virtual void jobPartial(uint32_t queue, uint32_t kind) = 0;
 
   // One that ignores everything: the core's until it is given another.
   static CoreObserver& none();

@@ -42,6 +42,8 @@ struct JobStatus {
   std::string last_error;
   std::string worker_id;  // of the current or last attempt
   uint64_t lease = 0;     // of the current attempt; 0 when none runs
+  // A partial success: a JSON array of {"what", "reason"}; '' otherwise.
+  std::string degraded;
 };
 
 struct JobRow {
@@ -104,6 +106,7 @@ void visitStatus(Status& s, Visit&& visit) {
   visit("last_error", s.last_error);
   visit("worker_id", s.worker_id);
   visit("lease", s.lease);
+  visit("degraded", s.degraded);
 }
 
 // id, then the fixed fields, then the status.

@@ -14,4 +14,11 @@ namespace gantry::broker {
 wire::Job rowToWire(JobRow row);
 wire::Attempt attemptToWire(const AttemptRow& row);
 
+// A partial success's degradations as stored (JobStatus::degraded): a JSON
+// array of {"what", "reason"}; and back (stored text that does not parse
+// yields one entry saying so, never an exception).
+std::string degradedToJson(const google::protobuf::RepeatedPtrField<wire::Degradation>& degraded);
+void degradedFromJson(const std::string& json,
+                      google::protobuf::RepeatedPtrField<wire::Degradation>& out);
+
 }  // namespace gantry::broker

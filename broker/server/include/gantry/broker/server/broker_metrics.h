@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "gantry/broker/core/broker_core.h"
+#include "gantry/broker/server/resource_metrics.h"
 #include "gantry/common/status.h"
 #include "gantry/obs/atomic_histogram.h"
 #include "gantry/obs/observability.h"
@@ -41,6 +42,7 @@ class BrokerMetrics final : public CoreObserver {
   void attemptEnded(uint32_t queue, uint32_t kind, wire::Outcome outcome, TimeMs ran_ms) override;
   void jobRetried(uint32_t queue, uint32_t kind) override;
   void jobFinished(uint32_t queue, uint32_t kind, wire::JobState state) override;
+  void jobPartial(uint32_t queue, uint32_t kind) override;
 
   // A submit request refused as a whole (reason: its status code's name).
   void submitRejected(StatusCode code, size_t jobs);
@@ -66,6 +68,7 @@ class BrokerMetrics final : public CoreObserver {
     prometheus::Counter* retried;
     prometheus::Counter* dead;
     prometheus::Counter* cancelled;
+    prometheus::Counter* partial;
   };
   struct QueueSeries {
     obs::AtomicHistogram* wait;
@@ -90,6 +93,7 @@ class BrokerMetrics final : public CoreObserver {
   prometheus::Family<prometheus::Counter>& retried_;
   prometheus::Family<prometheus::Counter>& dead_;
   prometheus::Family<prometheus::Counter>& cancelled_;
+  prometheus::Family<prometheus::Counter>& partial_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Counter>& protocol_errors_;
   prometheus::Counter& unique_hits_;
@@ -118,6 +122,7 @@ class BrokerMetrics final : public CoreObserver {
   // Gauges set at the last publish, zeroed at the next unless set again, so
   // a queue that emptied shows 0 rather than its last depth.
   std::map<prometheus::Gauge*, bool> published_;
+  ResourceMetrics resources_;
 };
 
 }  // namespace gantry::broker

@@ -38,6 +38,7 @@ struct BrokerOptions {
   std::vector<std::string> queue_capacities;
   std::vector<std::string> key_limits;
   std::vector<std::string> kind_policies;
+  std::vector<std::string> resources;
 };
 
 // Registers every setting on `settings`, bound to `options`.
