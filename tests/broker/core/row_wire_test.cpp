@@ -84,7 +84,7 @@ TEST(RowWire, EveryJobFieldReachesTheWireUnderItsName) {
 
 TEST(RowWire, StoredDegradationsReachTheWireAndUnreadableOnesSaySo) {
   JobRow row;
-  row.status.degraded = R"([{"what":"summary of meeting 7","reason":"summarizer down"}])";
+  row.status.degraded = R"([{"reason":"summarizer down","what":"summary of meeting 7"}])";
   const wire::Job job = rowToWire(row);
   ASSERT_EQ(job.degraded_size(), 1);
   EXPECT_EQ(job.degraded(0).what(), "summary of meeting 7");
