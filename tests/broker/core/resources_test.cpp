@@ -24,9 +24,7 @@ ResourceLimit limit(double rate_per_s, double burst = 1) {
 
 class Resources : public ::testing::Test {
  protected:
-  void start(BrokerConfig config) {
-    h_ = std::make_unique<CoreHarness>(std::move(config));
-  }
+  void start(BrokerConfig config) { h_ = std::make_unique<CoreHarness>(std::move(config)); }
   CoreHarness& h() { return *h_; }
 
   void ask(const std::string& worker, uint64_t request_id, const std::string& resource,

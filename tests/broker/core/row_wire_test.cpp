@@ -120,7 +120,7 @@ TEST(RowWire, ARestoredJobShowsEveryFieldItWasStoredWith) {
   row.status.state = wire::QUEUED;
   row.status.finished_at_ms = 0;  // not final: neither finished nor a result
   row.status.result.clear();
-  row.status.lease = 0;  // no attempt runs
+  row.status.lease = 0;         // no attempt runs
   row.status.degraded.clear();  // only a succeeded job is partial
   row.fixed.priority = 7;
   testing::CoreHarness h;
