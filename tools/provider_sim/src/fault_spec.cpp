@@ -8,8 +8,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kMaxDelayMs = 10 * 60 * 1000;
-constexpr int64_t kMaxRetryAfterS = 24 * 3600;
+constexpr int64_t kMaxDelayMs = INT64_C(10) * 60 * 1000;
+constexpr int64_t kMaxRetryAfterS = INT64_C(24) * 3600;
 
 Result<FaultKind> kindFrom(const std::string& name) {
   for (FaultKind k : {FaultKind::kRateLimit, FaultKind::kError, FaultKind::kSlow,
@@ -46,7 +46,7 @@ Status requestFault(const json& j, FaultSpec& spec) {
   auto retry = intField(j, "retry_after_s", 0, kMaxRetryAfterS);
   auto delay = intField(j, "delay_ms", 0, kMaxDelayMs);
   auto count = intField(j, "count", 1, INT64_C(1) << 40);
-  auto duration = intField(j, "duration_s", 1, 7 * 24 * 3600);
+  auto duration = intField(j, "duration_s", 1, INT64_C(7) * 24 * 3600);
   for (const Status& s :
        {status.status(), retry.status(), delay.status(), count.status(), duration.status()}) {
     if (!s.isOk()) {

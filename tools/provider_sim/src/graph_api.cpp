@@ -20,7 +20,8 @@ using nlohmann::json;
 
 constexpr int kDefaultTop = 10;
 constexpr int kMaxTop = 100;
-constexpr TimeMs kTranscriptDelayMs = 2 * 60 * 1000;
+constexpr TimeMs kTranscriptDelayMs = TimeMs{2} * 60 * 1000;
+constexpr TimeMs kDayMs = TimeMs{24} * 3600 * 1000;
 
 std::string graphBase(const EndpointContext& ctx) { return ctx.request.base_url + "/graph/v1.0"; }
 
@@ -33,7 +34,7 @@ json meetingJson(const User& user, const Meeting& m) {
           {"subject", m.subject},
           {"startDateTime", isoTime(m.start_ms, true)},
           {"endDateTime", isoTime(m.end_ms, true)},
-          {"creationDateTime", isoTime(m.start_ms - 24 * 3600 * 1000, true)},
+          {"creationDateTime", isoTime(m.start_ms - kDayMs, true)},
           {"joinWebUrl", "https://teams.example.test/l/meetup-join/" + m.id},
           {"participants",
            {{"organizer",
@@ -82,9 +83,18 @@ const Meeting* pathMeeting(const EndpointContext& ctx, const User*& user, HttpRe
   return m;
 }
 
-// The meeting's transcript when it exists now and `id` names it.
-bool transcriptFound(const EndpointContext& ctx, const Meeting& m, const std::string& id) {
-  return id == m.transcript_id && !ctx.state.transcriptMissing(m);
+// The path's meeting (params 0, 1) when its transcript exists now and is
+// the one the path names (param 2).
+const Meeting* pathTranscript(const EndpointContext& ctx, const User*& user, HttpReply& error) {
+  const Meeting* m = pathMeeting(ctx, user, error);
+  if (m == nullptr) {
+    return nullptr;
+  }
+  if (ctx.params.at(2) != m->transcript_id || ctx.state.transcriptMissing(*m)) {
+    error = errorReply(Provider::kGraph, 404, "NotFound", "The transcript was not found.");
+    return nullptr;
+  }
+  return m;
 }
 
 HttpReply listMeetings(const EndpointContext& ctx) {
@@ -168,12 +178,9 @@ HttpReply listTranscripts(const EndpointContext& ctx) {
 HttpReply getTranscript(const EndpointContext& ctx) {
   HttpReply error;
   const User* user = nullptr;
-  const Meeting* m = pathMeeting(ctx, user, error);
+  const Meeting* m = pathTranscript(ctx, user, error);
   if (m == nullptr) {
     return error;
-  }
-  if (!transcriptFound(ctx, *m, ctx.params.at(2))) {
-    return errorReply(Provider::kGraph, 404, "NotFound", "The transcript was not found.");
   }
   return jsonReply(200, transcriptJson(ctx, *user, *m));
 }
@@ -181,12 +188,9 @@ HttpReply getTranscript(const EndpointContext& ctx) {
 HttpReply transcriptContent(const EndpointContext& ctx) {
   HttpReply error;
   const User* user = nullptr;
-  const Meeting* m = pathMeeting(ctx, user, error);
+  const Meeting* m = pathTranscript(ctx, user, error);
   if (m == nullptr) {
     return error;
-  }
-  if (!transcriptFound(ctx, *m, ctx.params.at(2))) {
-    return errorReply(Provider::kGraph, 404, "NotFound", "The transcript was not found.");
   }
   const auto& q = ctx.request.query;
   if (auto it = q.find("$format"); it != q.end() && it->second != "text/vtt") {

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 constexpr int kDefaultPageSize = 30;
 constexpr int kMaxPageSize = 300;
-constexpr TimeMs kDayMs = 24 * 3600 * 1000;
+constexpr TimeMs kDayMs = TimeMs{24} * 3600 * 1000;
 constexpr TimeMs kMaxRangeMs = 31 * kDayMs;
 constexpr size_t kVideoBytes = 4096;
 
