@@ -13,6 +13,8 @@ GANTRY_PACKAGES=(
   # the OTLP exporter's HTTP client, and for the tests a real Prometheus and
   # Python's protobuf runtime for the OTLP receiver.
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev prometheus python3-protobuf
+  # The provider simulator's TLS (self-signed certificates with OpenSSL).
+  libssl-dev
   # The checks (scripts/sanitize.sh, tidy.sh, format.sh): clang with its
   # sanitizer runtimes and llvm-symbolizer for readable reports.
   clang libclang-rt-dev llvm clang-tidy clang-format
