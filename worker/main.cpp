@@ -21,6 +21,7 @@
 #include "gantry/trace/tracer.h"
 #include "gantry/trace/tracing_settings.h"
 #include "gantry/worker/builtin_handlers.h"
+#include "gantry/worker/http_kind.h"
 #include "gantry/worker/worker.h"
 
 namespace {
@@ -53,13 +54,19 @@ int run(int argc, char** argv) {
   CLI::App app{"gantry-worker: runs jobs the Gantry broker assigns"};
   gantry::Settings settings(app, "gantry-worker");
   gantry::worker::addWorkerSettings(settings, config);
+  gantry::worker::HttpKindConfig http_kinds;
+  gantry::worker::addHttpKindSettings(settings, http_kinds);
   gantry::trace::TracingSettings tracing_settings;
   gantry::trace::addTracingSettings(settings, tracing_settings);
   settings.addPrintConfig();
   if (auto code = settings.parseCommandLine(
           argc, argv,
           [&] {
-            const gantry::Status status = gantry::worker::validateConfig(config, registry);
+            // The http kinds first: --kinds may name them.
+            gantry::Status status = gantry::worker::addHttpKinds(registry, http_kinds);
+            if (status.isOk()) {
+              status = gantry::worker::validateConfig(config, registry);
+            }
             return status.isOk() ? gantry::trace::tracerConfigFrom(tracing_settings).status()
                                  : status;
           },

@@ -280,6 +280,22 @@ INSTANTIATE_TEST_SUITE_P(
                  "gantry-worker: --broker (GANTRY_WORKER_ENDPOINT): 'broker:5555' must be a "
                  "ZeroMQ endpoint"},
         BadValue{
+            kWorker,
+            {"--http-kind", "render=ftp://media.internal/render"},
+            {},
+            "gantry-worker: --http-kind (GANTRY_HTTP_KINDS): 'render=ftp://media.internal/"
+            "render' has a URL that has scheme 'ftp'; only http:// and https:// are allowed\n"},
+        BadValue{kWorker,
+                 {},
+                 {{"GANTRY_HTTP_KINDS", "render=http://a.internal/r\n render=http://b.internal/r"}},
+                 "gantry-worker: --http-kind (GANTRY_HTTP_KINDS): 'render=http://b.internal/r' "
+                 "names kind 'render' a second time\n"},
+        BadValue{kWorker,
+                 {"--http-kind", "echo=http://a.internal/echo"},
+                 {},
+                 "gantry-worker: --http-kind (GANTRY_HTTP_KINDS): 'echo=http://a.internal/echo' "
+                 "names kind 'echo', which is built in\n"},
+        BadValue{
             kWorker, {"--bogus"}, {}, "gantry-worker: the following argument was not expected"}));
 
 }  // namespace

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/child_process.h"
+#include "support/script_server.h"
 
 namespace gantry::test {
 
@@ -45,7 +45,7 @@ class OtlpReceiver {
 
   // The base URL for OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:PORT".
   std::string endpoint() const;
-  int port() const { return port_; }
+  int port() const { return server_.port(); }
 
   // Every span received so far, in arrival order.
   std::vector<nlohmann::json> spans() const;
@@ -61,9 +61,7 @@ class OtlpReceiver {
   std::string log() const;
 
  private:
-  std::string dir_;
-  int port_ = 0;
-  std::unique_ptr<ChildProcess> process_;
+  ScriptServer server_;
 };
 
 // Spans whose "name" is `name`.
