@@ -107,13 +107,14 @@ TEST_F(HandlerSdk, AFanOutCreatesItsChildrenWithTheSuccessAndARefusedOneNone) {
   EXPECT_EQ(finished(parent).state(), wire::SUCCEEDED);
   ASSERT_TRUE(Cluster::waitFor(
       [&] {
-        return cluster_.sqlCount("SELECT count(*) FROM gantry_job_history WHERE kind = 'noop' "
-                                 "AND state = 'succeeded' AND payload::text LIKE '%'") == 5;
+        return cluster_.sqlCount(
+                   "SELECT count(*) FROM gantry_job_history WHERE kind = 'noop' "
+                   "AND state = 'succeeded' AND payload::text LIKE '%'") == 5;
       },
       60s));
 
-  const uint64_t refused = cluster_.submitAll(
-      {scripted({{"fan_out", {{{"kind", "noop"}}, {{"kind", ""}}}}})})[0];
+  const uint64_t refused =
+      cluster_.submitAll({scripted({{"fan_out", {{{"kind", "noop"}}, {{"kind", ""}}}}})})[0];
   const wire::Job dead = finished(refused);
   EXPECT_EQ(dead.state(), wire::DEAD);
   EXPECT_NE(dead.last_error().find("fan-out refused"), std::string::npos) << dead.last_error();
@@ -192,12 +193,10 @@ TEST_F(HandlerSdk, PermitsFollowThePoolWideLimitAndAPushbackHoldsIt) {
 
 TEST_F(HandlerSdk, APermitForAResourceTheBrokerDoesNotKnowIsAClearError) {
   start({"--resource", "api=5/s"});
-  const uint64_t id =
-      cluster_.submitAll({scripted({{"acquire", {{"resource", "graph"}}}})})[0];
+  const uint64_t id = cluster_.submitAll({scripted({{"acquire", {{"resource", "graph"}}}})})[0];
   const wire::Job job = finished(id);
   EXPECT_EQ(job.state(), wire::DEAD);
-  EXPECT_NE(job.last_error().find("resource 'graph' has no limit on the broker"),
-            std::string::npos)
+  EXPECT_NE(job.last_error().find("resource 'graph' has no limit on the broker"), std::string::npos)
       << job.last_error();
 }
 
