@@ -81,7 +81,7 @@ TEST_F(HandlerSdk, APartialSuccessIsSucceededAndShowsWhatDegradedEverywhere) {
 }
 
 TEST_F(HandlerSdk, RetryNotBeforeOverridesAnHourOfBackoff) {
-  start({"--backoff-base-ms", "3600000", "--backoff-cap-ms", "3600000"});
+  start({"--kind-policy", "scripted:backoff_base_ms=3600000,backoff_cap_ms=3600000"});
   const uint64_t id = cluster_.submitAll({scripted({{"outcome", "retryable"},
                                                     {"error", "upstream said later"},
                                                     {"retry_after_ms", 400},
