@@ -1,3 +1,2 @@
-DROP INDEX IF EXISTS gantry_job_history_partial;
 ALTER TABLE gantry_job_history DROP COLUMN degraded;
 ALTER TABLE gantry_jobs DROP COLUMN degraded;

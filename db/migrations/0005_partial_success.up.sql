@@ -5,7 +5,3 @@
 -- integers; cast it to jsonb to query it.
 ALTER TABLE gantry_jobs ADD COLUMN degraded text NOT NULL DEFAULT '';
 ALTER TABLE gantry_job_history ADD COLUMN degraded text NOT NULL DEFAULT '';
-
--- Operators list partial successes: "gantryctl list --partial".
-CREATE INDEX gantry_job_history_partial
-  ON gantry_job_history (id) WHERE degraded <> '';

@@ -137,7 +137,8 @@ TEST_F(MigratorTest, UpAppliesEveryMigrationAndRecordsIt) {
   for (const Migration& m : builtinMigrations()) {
     expected += (expected.empty() ? "" : " ") + std::to_string(m.version) + ":" + m.name;
   }
-  EXPECT_EQ(expected, "1:init 2:job_id_high_water 3:broker_owner 4:attempt_identity");
+  EXPECT_EQ(expected,
+            "1:init 2:job_id_high_water 3:broker_owner 4:attempt_identity 5:partial_success");
   EXPECT_EQ(sql("SELECT string_agg(version || ':' || name, ' ' ORDER BY version) "
                 "FROM gantry_schema_migrations"),
             expected);

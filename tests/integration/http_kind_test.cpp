@@ -120,6 +120,9 @@ TEST_F(HttpKind, DegradedAnswerSucceeds) {
   const wire::GetReply reply = waitForFinal(id);
   EXPECT_EQ(reply.job().state(), wire::SUCCEEDED);
   EXPECT_EQ(reply.job().result(), "partly");
+  ASSERT_EQ(reply.job().degraded_size(), 1);
+  EXPECT_EQ(reply.job().degraded(0).what(), "clip 3");
+  EXPECT_EQ(reply.job().degraded(0).reason(), "encoder busy");
   EXPECT_EQ(requestsFor(id).size(), 1u);
 }
 

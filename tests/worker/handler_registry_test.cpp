@@ -53,7 +53,7 @@ TEST(HandlerRegistry, ListsKindsInOrder) {
   HandlerRegistry registry;
   ASSERT_TRUE(addBuiltinHandlers(registry).isOk());
   EXPECT_EQ(registry.kinds(),
-            (std::vector<std::string>{"echo", "fatal", "flaky", "noop", "sleep"}));
+            (std::vector<std::string>{"echo", "fatal", "flaky", "noop", "scripted", "sleep"}));
 }
 
 }  // namespace

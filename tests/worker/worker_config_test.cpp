@@ -44,7 +44,7 @@ TEST_F(WorkerConfigValidation, RejectsUnregisteredKindAndNamesIt) {
   config.kinds = {"noop", "transcode"};
   const std::string message = error(config);
   EXPECT_NE(message.find("transcode"), std::string::npos);
-  EXPECT_NE(message.find("known: echo,fatal,flaky,noop,sleep"), std::string::npos);
+  EXPECT_NE(message.find("known: echo,fatal,flaky,noop,scripted,sleep"), std::string::npos);
 }
 
 TEST_F(WorkerConfigValidation, RejectsTooShortHeartbeatAndZeroLiveness) {

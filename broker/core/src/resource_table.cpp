@@ -236,7 +236,14 @@ void ResourceTable::refill(Resource& resource, TimeMs now_mono) {
     accrued = (resource.rate_per_s + raised) / 2 * seconds;
     resource.rate_per_s = raised;
   }
-  resource.tokens = std::min(resource.limit.burst, resource.tokens + accrued);
+  // Capped at the burst only when nobody waits: a waiter takes the tokens
+  // the moment they are there, and the fraction that accrued while the
+  // loop was getting to it is carried over, so the long-run rate is the
+  // limit itself rather than the limit less the loop's reaction time.
+  resource.tokens += accrued;
+  if (resource.waiting.empty()) {
+    resource.tokens = std::min(resource.limit.burst, resource.tokens);
+  }
 }
 
 void ResourceTable::grant(Resource& resource, Now now) {

@@ -33,7 +33,8 @@ const std::string& revivedJobsSql() {
                             {"finished_at_ms", "0"},
                             {"result", "'\\x'::bytea"},
                             {"worker_id", "''"},
-                            {"lease", "0"}}) +
+                            {"lease", "0"},
+                            {"degraded", "''"}}) +
       " FROM moved RETURNING " + store::jobColumns();
   return sql;
 }
