@@ -25,9 +25,17 @@
 namespace gantry::bench {
 
 std::vector<Scenario> allScenarios() {
-  return {drainScenario(),           drainMixScenario(),       enqueueSingleScenario(),
-          enqueueBatchScenario(),    latencyScenario(),        memoryScenario(),
-          recoveryScenario(),        recoverySilentScenario(), restartScenario(),
+  return {drainScenario(),
+          drainMixScenario(),
+          enqueueSingleScenario(),
+          enqueueBatchScenario(),
+          latencyScenario(),
+          memoryScenario(),
+          permitsOneWorkerScenario(),
+          permitsEightWorkersScenario(),
+          recoveryScenario(),
+          recoverySilentScenario(),
+          restartScenario(),
           drainWithHistoryScenario()};
 }
 

@@ -50,6 +50,8 @@ Scenario enqueueSingleScenario();
 Scenario enqueueBatchScenario();
 Scenario latencyScenario();
 Scenario memoryScenario();
+Scenario permitsOneWorkerScenario();
+Scenario permitsEightWorkersScenario();
 Scenario recoveryScenario();
 Scenario recoverySilentScenario();
 Scenario restartScenario();

@@ -26,7 +26,8 @@ class ResourceLimits : public ::testing::Test {
     cluster_.migrate();
     cluster_.startBroker({"--resource", broker_resource});
     for (size_t i = 0; i < workers; ++i) {
-      cluster_.startWorker(4, {"--http-kind", "hammer=" + sim_->base() + "/sim/work/work,resource=work"});
+      cluster_.startWorker(
+          4, {"--http-kind", "hammer=" + sim_->base() + "/sim/work/work,resource=work"});
     }
   }
   std::vector<uint64_t> submitHammer(int count, uint32_t max_attempts = 5) {
@@ -69,9 +70,9 @@ TEST_P(RateLimitHolds, WithNoViolationAndWithinFivePercentOfTheLimit) {
   const auto work = sim_->stats("work");
   EXPECT_EQ(work["violations"], 0) << work.dump();
   EXPECT_EQ(work["requests"], kJobs) << work.dump();
-  const double span_s = (work["last_request_unix_ms"].get<double>() -
-                         work["first_request_unix_ms"].get<double>()) /
-                        1000;
+  const double span_s =
+      (work["last_request_unix_ms"].get<double>() - work["first_request_unix_ms"].get<double>()) /
+      1000;
   const double rate = (kJobs - 1) / span_s;
   RecordProperty("requests_per_s", std::to_string(rate));
   EXPECT_GE(rate, kRatePerS * 0.95) << "worker-bound: " << rate << "/s";
@@ -89,12 +90,11 @@ INSTANTIATE_TEST_SUITE_P(Workers, RateLimitHolds, ::testing::Values(1, 8),
 // flight). The rate halves and recovers; every job ends succeeded.
 TEST_F(ResourceLimits, A429WithRetryAfterHoldsTheWholePoolAndTheRateRecovers) {
   start("work=20/s", 4);
-  ASSERT_EQ(sim_->addFault({{"kind", "rate_limit"},
-                            {"resource", "work"},
-                            {"retry_after_s", 2},
-                            {"count", 1}})
-                .status,
-            200);
+  ASSERT_EQ(
+      sim_->addFault(
+              {{"kind", "rate_limit"}, {"resource", "work"}, {"retry_after_s", 2}, {"count", 1}})
+          .status,
+      200);
   constexpr int kJobs = 80;
   submitHammer(kJobs);
   waitAllFinished(kJobs, 120s);
@@ -117,10 +117,8 @@ TEST_F(ResourceLimits, A429WithRetryAfterHoldsTheWholePoolAndTheRateRecovers) {
 // the circuit counted as attempts.
 TEST_F(ResourceLimits, AnOutageOpensTheCircuitAndCostsTheWaitingJobsNoAttempts) {
   start("work=50/s,failures=3,open=1s", 2);
-  ASSERT_EQ(sim_->addFault({{"kind", "outage"},
-                            {"resource", "work"},
-                            {"duration_s", 10},
-                            {"mode", "503"}})
+  ASSERT_EQ(sim_->addFault(
+                    {{"kind", "outage"}, {"resource", "work"}, {"duration_s", 10}, {"mode", "503"}})
                 .status,
             200);
   constexpr int kJobs = 40;
