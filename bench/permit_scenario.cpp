@@ -21,16 +21,15 @@ constexpr int kTotalPermits = 40'000;
 constexpr int kPermitsPerJob = 250;
 constexpr uint32_t kTotalSlots = 16;
 // A limit far above anything this machine can ask for.
-const std::vector<std::string> kResourceFlags = {"--resource",
-                                                 "bench=1000000/s,burst=1000000"};
+const std::vector<std::string> kResourceFlags = {"--resource", "bench=1000000/s,burst=1000000"};
 
 Sample measure(size_t workers, int run) {
   Deployment d("permits");
   std::vector<std::string> flags = kFastBrokerFlags;
   flags.insert(flags.end(), kResourceFlags.begin(), kResourceFlags.end());
   d.startBroker(flags);
-  const auto script = nlohmann::json{
-      {"acquire", {{"resource", "bench"}, {"times", kPermitsPerJob}}}}.dump();
+  const auto script =
+      nlohmann::json{{"acquire", {{"resource", "bench"}, {"times", kPermitsPerJob}}}}.dump();
   std::vector<wire::JobSpec> specs(kTotalPermits / kPermitsPerJob);
   for (wire::JobSpec& spec : specs) {
     spec.set_kind("scripted");

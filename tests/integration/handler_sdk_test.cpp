@@ -42,6 +42,12 @@ class HandlerSdk : public ::testing::Test {
         << "job " << id << " is " << job.DebugString();
     return job;
   }
+  // Submits one job; 0 (and a failure) when it was refused.
+  uint64_t submitOne(const wire::JobSpec& spec) {
+    const auto ids = cluster_.submitAll({spec});
+    EXPECT_EQ(ids.size(), 1u) << "submit refused";
+    return ids.empty() ? 0 : ids[0];
+  }
   wire::ResourceStats resource(const std::string& name) {
     auto stats = cluster_.client().stats();
     EXPECT_TRUE(stats.isOk());
@@ -58,10 +64,10 @@ class HandlerSdk : public ::testing::Test {
 
 TEST_F(HandlerSdk, APartialSuccessIsSucceededAndShowsWhatDegradedEverywhere) {
   start();
-  const uint64_t id = cluster_.submitAll({scripted(
+  const uint64_t id = submitOne(scripted(
       {{"outcome", "partial"},
        {"result", "3 of 4 summaries"},
-       {"degraded", {{{"what", "summary of meeting 7"}, {"reason", "summarizer down"}}}}})})[0];
+       {"degraded", {{{"what", "summary of meeting 7"}, {"reason", "summarizer down"}}}}}));
   const wire::Job job = finished(id);
   EXPECT_EQ(job.state(), wire::SUCCEEDED);
   ASSERT_EQ(job.degraded_size(), 1);
@@ -82,10 +88,10 @@ TEST_F(HandlerSdk, APartialSuccessIsSucceededAndShowsWhatDegradedEverywhere) {
 
 TEST_F(HandlerSdk, RetryNotBeforeOverridesAnHourOfBackoff) {
   start({"--kind-policy", "scripted:backoff_base_ms=3600000,backoff_cap_ms=3600000"});
-  const uint64_t id = cluster_.submitAll({scripted({{"outcome", "retryable"},
-                                                    {"error", "upstream said later"},
-                                                    {"retry_after_ms", 400},
-                                                    {"fail_attempts", 1}})})[0];
+  const uint64_t id = submitOne(scripted({{"outcome", "retryable"},
+                                          {"error", "upstream said later"},
+                                          {"retry_after_ms", 400},
+                                          {"fail_attempts", 1}}));
   const wire::Job job = finished(id);
   EXPECT_EQ(job.state(), wire::SUCCEEDED);
   EXPECT_EQ(job.attempt(), 2u);
@@ -103,7 +109,7 @@ TEST_F(HandlerSdk, AFanOutCreatesItsChildrenWithTheSuccessAndARefusedOneNone) {
   for (int i = 0; i < 5; ++i) {
     children.push_back({{"kind", "noop"}, {"payload", "child-" + std::to_string(i)}});
   }
-  const uint64_t parent = cluster_.submitAll({scripted({{"fan_out", children}})})[0];
+  const uint64_t parent = submitOne(scripted({{"fan_out", children}}));
   EXPECT_EQ(finished(parent).state(), wire::SUCCEEDED);
   ASSERT_TRUE(Cluster::waitFor(
       [&] {
@@ -113,8 +119,7 @@ TEST_F(HandlerSdk, AFanOutCreatesItsChildrenWithTheSuccessAndARefusedOneNone) {
       },
       60s));
 
-  const uint64_t refused =
-      cluster_.submitAll({scripted({{"fan_out", {{{"kind", "noop"}}, {{"kind", ""}}}}})})[0];
+  const uint64_t refused = submitOne(scripted({{"fan_out", {{{"kind", "noop"}}, {{"kind", ""}}}}}));
   const wire::Job dead = finished(refused);
   EXPECT_EQ(dead.state(), wire::DEAD);
   EXPECT_NE(dead.last_error().find("fan-out refused"), std::string::npos) << dead.last_error();
@@ -167,20 +172,20 @@ TEST_F(HandlerSdk, PermitsFollowThePoolWideLimitAndAPushbackHoldsIt) {
   for (int i = 0; i < 30; ++i) {
     specs.push_back(scripted({{"acquire", {{"resource", "api"}}}}));
   }
-  const auto ids = cluster_.submitAll(specs);
+  ASSERT_EQ(cluster_.submitAll(specs).size(), 30u);
   ASSERT_TRUE(Cluster::waitFor([&] { return cluster_.finishedCount() == 30; }, 60s));
   EXPECT_EQ(resource("api").granted_total(), 30u);
   EXPECT_DOUBLE_EQ(resource("api").limit_per_s(), 20);
 
-  const uint64_t pushback = cluster_.submitAll({scripted(
-      {{"report", {{"resource", "api"}, {"signal", "pushback"}, {"retry_after_ms", 60000}}}})})[0];
+  const uint64_t pushback = submitOne(scripted(
+      {{"report", {{"resource", "api"}, {"signal", "pushback"}, {"retry_after_ms", 60000}}}}));
   EXPECT_EQ(finished(pushback).state(), wire::SUCCEEDED);
   const wire::ResourceStats held = resource("api");
   EXPECT_GT(held.held_until_ms(), SystemClock().wallMs() + 50'000);
   EXPECT_DOUBLE_EQ(held.rate_per_s(), 10);
   EXPECT_EQ(held.pushbacks_total(), 1u);
   // Held for a minute: a permit request waits, and a cancel frees it.
-  const uint64_t waiting = cluster_.submitAll({scripted({{"acquire", {{"resource", "api"}}}})})[0];
+  const uint64_t waiting = submitOne(scripted({{"acquire", {{"resource", "api"}}}}));
   ASSERT_TRUE(Cluster::waitFor([&] { return resource("api").waiting() == 1; }, 30s));
   auto [code, out] = cluster_.gantryctl({"cancel", std::to_string(waiting)});
   EXPECT_EQ(code, 0) << out;
@@ -193,7 +198,7 @@ TEST_F(HandlerSdk, PermitsFollowThePoolWideLimitAndAPushbackHoldsIt) {
 
 TEST_F(HandlerSdk, APermitForAResourceTheBrokerDoesNotKnowIsAClearError) {
   start({"--resource", "api=5/s"});
-  const uint64_t id = cluster_.submitAll({scripted({{"acquire", {{"resource", "graph"}}}})})[0];
+  const uint64_t id = submitOne(scripted({{"acquire", {{"resource", "graph"}}}}));
   const wire::Job job = finished(id);
   EXPECT_EQ(job.state(), wire::DEAD);
   EXPECT_NE(job.last_error().find("resource 'graph' has no limit on the broker"), std::string::npos)
