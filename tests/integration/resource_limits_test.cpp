@@ -141,3 +141,34 @@ TEST_F(ResourceLimits, AnOutageOpensTheCircuitAndCostsTheWaitingJobsNoAttempts) 
 
 }  // namespace
 }  // namespace gantry::test
+
+namespace gantry::test {
+namespace {
+
+// The http kind over HTTPS to the simulator's self-signed certificate: a
+// worker that trusts it succeeds; one that does not ends the job dead with
+// the TLS failure named, instead of retrying what cannot work.
+TEST(HttpsToTheSimulator, ATrustedCertificateWorksAndAnUntrustedOneIsAClearError) {
+  SimProcess sim({"--log-level", "warn"}, /*tls=*/true);
+  Cluster cluster;
+  cluster.migrate();
+  cluster.startBroker();
+  const std::string url = sim.base() + "/sim/work/work";
+  cluster.startWorker(
+      1, {"--http-kind", "trusted=" + url, "--http-ca-file", sim.dir() + "/tls/cert.pem"});
+  cluster.startWorker(1, {"--http-kind", "untrusted=" + url});
+  const auto ids = cluster.submitAll({jobSpec("trusted", "{}"), jobSpec("untrusted", "{}")});
+  ASSERT_EQ(ids.size(), 2u);
+  ASSERT_TRUE(Cluster::waitFor([&] { return cluster.finishedCount() == 2; }, 60s));
+  auto trusted = cluster.client().get(ids[0], false);
+  auto untrusted = cluster.client().get(ids[1], false);
+  ASSERT_TRUE(trusted.isOk() && untrusted.isOk());
+  EXPECT_EQ(trusted->job().state(), wire::SUCCEEDED) << trusted->job().last_error();
+  EXPECT_EQ(untrusted->job().state(), wire::DEAD);
+  EXPECT_EQ(untrusted->job().attempt(), 1u);
+  EXPECT_NE(untrusted->job().last_error().find("TLS"), std::string::npos)
+      << untrusted->job().last_error();
+}
+
+}  // namespace
+}  // namespace gantry::test
