@@ -21,6 +21,7 @@
 #include "gantry/trace/tracer.h"
 #include "gantry/trace/tracing_settings.h"
 #include "gantry/worker/builtin_handlers.h"
+#include "gantry/worker/database.h"
 #include "gantry/worker/http_kind.h"
 #include "gantry/worker/worker.h"
 
@@ -32,6 +33,17 @@ extern "C" void onStopSignal(int) {
   if (auto* worker = g_worker.load()) {
     worker->requestStop();  // async-signal-safe by contract
   }
+}
+
+// Registers the handlers this worker runs. A handler that writes domain rows
+// takes `database` in its constructor and shares it with the others; it is
+// null when --handler-database-url is unset, and such a handler then
+// returns an error here naming that setting, which stops the worker at
+// start. The built-in handlers need no database.
+gantry::Status addHandlers(
+    gantry::worker::HandlerRegistry& registry,
+    [[maybe_unused]] const std::shared_ptr<gantry::worker::Database>& database) {
+  return gantry::worker::addBuiltinHandlers(registry);
 }
 
 void installStopHandlers() {
@@ -46,15 +58,32 @@ void installStopHandlers() {
 int run(int argc, char** argv) {
   gantry::worker::WorkerConfig config;
   gantry::worker::HandlerRegistry registry;
-  if (auto status = gantry::worker::addBuiltinHandlers(registry); !status.isOk()) {
-    std::cerr << "gantry-worker: " << status.toString() << "\n";
-    return gantry::kExitBadConfig;
-  }
+  gantry::worker::HttpKindConfig http_kinds;
+  // Built once the settings are read: handlers may need the database they
+  // name, and --kinds is checked against what was registered.
+  std::shared_ptr<gantry::worker::Database> database;
+  const auto setUp = [&]() -> gantry::Status {
+    if (gantry::Status status = gantry::worker::checkHandlerDatabase(config); !status.isOk()) {
+      return status;
+    }
+    if (!config.handler_database_url.empty()) {
+      database = std::make_shared<gantry::worker::Database>(
+          gantry::pg::PoolOptions{config.handler_database_url, config.handler_database_pool_size});
+    }
+    if (gantry::Status status = addHandlers(registry, database); !status.isOk()) {
+      return status;
+    }
+    // The http kinds before the check: --kinds may name them.
+    if (gantry::Status status = gantry::worker::addHttpKinds(registry, http_kinds);
+        !status.isOk()) {
+      return status;
+    }
+    return gantry::worker::validateConfig(config, registry);
+  };
 
   CLI::App app{"gantry-worker: runs jobs the Gantry broker assigns"};
   gantry::Settings settings(app, "gantry-worker");
   gantry::worker::addWorkerSettings(settings, config);
-  gantry::worker::HttpKindConfig http_kinds;
   gantry::worker::addHttpKindSettings(settings, http_kinds);
   gantry::trace::TracingSettings tracing_settings;
   gantry::trace::addTracingSettings(settings, tracing_settings);
@@ -62,11 +91,7 @@ int run(int argc, char** argv) {
   if (auto code = settings.parseCommandLine(
           argc, argv,
           [&] {
-            // The http kinds first: --kinds may name them.
-            gantry::Status status = gantry::worker::addHttpKinds(registry, http_kinds);
-            if (status.isOk()) {
-              status = gantry::worker::validateConfig(config, registry);
-            }
+            const gantry::Status status = setUp();
             return status.isOk() ? gantry::trace::tracerConfigFrom(tracing_settings).status()
                                  : status;
           },

@@ -180,6 +180,20 @@ TEST(WorkerPrintConfig, ShowsTheTracingSettingsWithTheirHeadersMasked) {
   EXPECT_FALSE(contains(run.out, "s3cr3t")) << run.out;
 }
 
+// The handlers' database URL is a secret: its password never shows, and the
+// worker starts without connecting.
+TEST(WorkerPrintConfig, MasksTheHandlerDatabasePassword) {
+  ProcessRun run =
+      runBuilt(kWorker, {"--print-config", "--handler-database-pool-size", "2"},
+               {{"GANTRY_HANDLER_DATABASE_URL", "postgresql://app:s3cr3t@db.invalid/domain"}});
+  ASSERT_EQ(run.code, 0) << run.err;
+  auto shown = parsePrintConfig(run.out);
+  EXPECT_EQ(shown["handler-database-url"].value, "postgresql://app:****@db.invalid/domain");
+  EXPECT_EQ(shown["handler-database-url"].source, "env");
+  EXPECT_EQ(shown["handler-database-pool-size"].value, "2");
+  EXPECT_FALSE(contains(run.out + run.err, "s3cr3t")) << run.out;
+}
+
 struct BadValue {
   const char* binary;
   std::vector<std::string> args;
@@ -256,6 +270,11 @@ INSTANTIATE_TEST_SUITE_P(
                  {"--traces-sampler", "sometimes"},
                  {},
                  "gantry-worker: OTEL_TRACES_SAMPLER=\"sometimes\" is not valid"},
+        BadValue{kWorker,
+                 {"--handler-database-pool-size", "0"},
+                 {},
+                 "gantry-worker: --handler-database-pool-size "
+                 "(GANTRY_HANDLER_DATABASE_POOL_SIZE): '0' must be between 1 and "},
         BadValue{kWorker,
                  {"--concurrency", "0"},
                  {},

@@ -120,6 +120,8 @@ TEST(WorkerSettings, EveryFlagHasAVariable) {
       {"GANTRY_SHUTDOWN_GRACE_MS", "100"},
       {"GANTRY_LOG_LEVEL", "debug"},
       {"GANTRY_METRICS_LISTEN", "127.0.0.1:0"},
+      {"GANTRY_HANDLER_DATABASE_URL", "host=db dbname=domain"},
+      {"GANTRY_HANDLER_DATABASE_POOL_SIZE", "9"},
   };
   for (const auto& [name, value] : variables) {
     ::setenv(name, value, 1);
@@ -146,6 +148,39 @@ TEST(WorkerSettings, EveryFlagHasAVariable) {
   EXPECT_EQ(config.log_level, "debug");
   EXPECT_EQ(config.metrics_listen, "127.0.0.1:0");
   EXPECT_EQ(settings.source("--metrics-listen"), SettingSource::kEnv);
+  EXPECT_EQ(config.handler_database_url, "host=db dbname=domain");
+  EXPECT_EQ(config.handler_database_pool_size, 9u);
+}
+
+TEST_F(WorkerConfigValidation, HandlerDatabaseUrlMustParseAndIsNeverQuoted) {
+  WorkerConfig config;
+  config.handler_database_url = "postgresql://app:s3cret@db/domain";
+  EXPECT_EQ(error(config), "");
+  config.handler_database_url = "host=db password='s3cret";
+  EXPECT_EQ(error(config).rfind("--handler-database-url (GANTRY_HANDLER_DATABASE_URL): ", 0), 0u)
+      << error(config);
+  EXPECT_EQ(error(config).find("s3cret"), std::string::npos);
+}
+
+TEST_F(WorkerConfigValidation, HandlerDatabasePoolSizeIsAtLeastOne) {
+  WorkerConfig config;
+  config.handler_database_pool_size = 0;
+  EXPECT_NE(error(config).find("--handler-database-pool-size"), std::string::npos);
+}
+
+// The URL is a secret: --print-config shows it with its password masked.
+TEST(WorkerSettings, PrintConfigMasksTheHandlerDatabasePassword) {
+  CLI::App app;
+  WorkerConfig config;
+  Settings settings(app, "gantry-worker");
+  addWorkerSettings(settings, config);
+  const char* argv[] = {"gantry-worker", "--handler-database-url",
+                        "postgresql://app:s3cret@db/domain"};
+  app.parse(3, argv);
+  ASSERT_TRUE(settings.resolve().isOk());
+  const std::string printed = settings.printConfig();
+  EXPECT_NE(printed.find("postgresql://app:****@db/domain"), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("s3cret"), std::string::npos);
 }
 
 TEST(WorkerIdentity, DefaultIdIsHostAndPid) {

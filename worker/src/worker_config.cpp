@@ -10,6 +10,7 @@
 #include "gantry/common/log.h"
 #include "gantry/common/settings.h"
 #include "gantry/common/utf8.h"
+#include "gantry/pg/pg_error.h"
 
 namespace gantry::worker {
 namespace {
@@ -23,8 +24,13 @@ constexpr SettingName kLiveness{"--liveness", "GANTRY_LIVENESS"};
 constexpr SettingName kShutdownGraceMs{"--shutdown-grace-ms", "GANTRY_SHUTDOWN_GRACE_MS"};
 constexpr SettingName kLogLevel{"--log-level", "GANTRY_LOG_LEVEL"};
 constexpr SettingName kMetricsListen{"--metrics-listen", "GANTRY_METRICS_LISTEN"};
+constexpr SettingName kHandlerDatabaseUrl{"--handler-database-url", "GANTRY_HANDLER_DATABASE_URL"};
+constexpr SettingName kHandlerDatabasePoolSize{"--handler-database-pool-size",
+                                               "GANTRY_HANDLER_DATABASE_POOL_SIZE"};
 
 constexpr uint32_t kMaxConcurrency = 1024;
+// More would only be idle: a handler thread holds one connection at a time.
+constexpr uint32_t kMaxHandlerDatabasePoolSize = kMaxConcurrency;
 // Below this, heartbeats alone would keep a loop and the network busy; above
 // the maximum, a value is a unit mistake. The same bounds as the broker's.
 constexpr uint32_t kMinHeartbeatMs = 10;
@@ -83,6 +89,11 @@ void addWorkerSettings(Settings& settings, WorkerConfig& config) {
   settings.add(kLogLevel, config.log_level, "trace|debug|info|warn|error|off");
   settings.add(kMetricsListen, config.metrics_listen,
                "HOST:PORT for /metrics and health probes (empty: none; port 0: any free)");
+  settings.addSecret(kHandlerDatabaseUrl, config.handler_database_url,
+                     "Postgres for handlers' own writes (empty: handlers get no database)",
+                     SecretForm::kConnectionString);
+  settings.add(kHandlerDatabasePoolSize, config.handler_database_pool_size,
+               "Most connections open to --handler-database-url");
 }
 
 Status validateConfig(const WorkerConfig& config, const HandlerRegistry& registry) {
@@ -122,7 +133,21 @@ Status validateConfig(const WorkerConfig& config, const HandlerRegistry& registr
       return invalidSetting(kMetricsListen, config.metrics_listen, address.status().message());
     }
   }
-  return Status::ok();
+  return checkHandlerDatabase(config);
+}
+
+Status checkHandlerDatabase(const WorkerConfig& config) {
+  // Only the form: the database may be down at start (handlers then fail
+  // their attempts with kUnavailable and are retried), but a string that
+  // cannot parse never works. Not quoted: it may hold a password.
+  if (!config.handler_database_url.empty() &&
+      !pg::isWellFormedConninfo(config.handler_database_url)) {
+    return settingError(kHandlerDatabaseUrl,
+                        "the value is not a libpq connection string (key=value pairs) or "
+                        "postgresql:// URL");
+  }
+  return checkRange(kHandlerDatabasePoolSize, config.handler_database_pool_size, 1,
+                    kMaxHandlerDatabasePoolSize);
 }
 
 std::string hostName() {

@@ -113,6 +113,15 @@ bool isConnectionLoss(const std::exception& error) {
          dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr;
 }
 
+bool isDataError(const std::exception& error) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
+  if (sql == nullptr) {
+    return false;
+  }
+  const std::string state = sql->sqlstate();
+  return state.size() == 5 && (state.compare(0, 2, "22") == 0 || state.compare(0, 2, "23") == 0);
+}
+
 std::string redact(std::string text, const std::string& secret) {
   if (secret.empty()) {
     return text;

@@ -54,6 +54,14 @@ struct WorkerConfig {
   // keeps it on this host. Port 0 picks a free port, which suits several
   // workers on one host only when something discovers the port.
   std::string metrics_listen;
+  // Postgres for handlers' own writes (docs/database-pool.md): a libpq
+  // key=value string or postgresql:// URI; empty = handlers get no
+  // Database. A secret: --print-config shows it with the password masked.
+  std::string handler_database_url;
+  // The most connections the handlers' pool opens (lazily). Every worker
+  // process has its own pool, so the server sees up to this times the
+  // workers; more than --concurrency is never used.
+  uint32_t handler_database_pool_size = 4;
 };
 
 // Registers every setting that has a flag on `settings`, bound to
@@ -64,6 +72,10 @@ void addWorkerSettings(Settings& settings, WorkerConfig& config);
 // variable, the value and the rule (setting_checks.h). Kinds must be
 // registered in `registry`.
 Status validateConfig(const WorkerConfig& config, const HandlerRegistry& registry);
+
+// The handler database settings alone (part of validateConfig), for main
+// to check before it builds the Database that handlers are given.
+Status checkHandlerDatabase(const WorkerConfig& config);
 
 // "<hostname>-<pid>", the default worker id.
 std::string defaultWorkerId();

@@ -36,6 +36,11 @@ Status statusFromException(const std::exception& error, std::string_view context
 // replaced (lost connection, commit outcome unknown).
 bool isConnectionLoss(const std::exception& error);
 
+// True when the server refused a statement for the values it was given
+// (SQLSTATE class 22, data exception, or 23, integrity constraint
+// violation): running it again with the same values cannot succeed.
+bool isDataError(const std::exception& error);
+
 // Returns `text` with every occurrence of `secret` replaced by
 // kMaskedSecret (no-op when `secret` is empty).
 std::string redact(std::string text, const std::string& secret);
