@@ -73,6 +73,9 @@ void ResourceTable::request(uint64_t session_id, const wire::PermitRequest& requ
            Status(StatusCode::kUnavailable, "circuit of resource '" + resource.name + "' is open"));
     return;
   }
+  // Tokens that accrued while nobody waited are capped at the burst before
+  // the first waiter arrives (refill() caps only an idle bucket).
+  refill(resource, now.mono_ms);
   resource.waiting.push_back(waiter);
   grant(resource, now);
 }
