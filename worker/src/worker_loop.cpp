@@ -35,8 +35,9 @@ WorkerLoop::WorkerLoop(WorkerConfig config, const HandlerRegistry& registry, Clo
       jobs_(config_.concurrency),
       permits_(
           [this](PermitEvent event) {
-            std::visit([this](auto&& e) { events_.push(HandlerEvent(std::move(e))); },
-                       std::move(event));
+            std::visit(
+                [this](auto&& e) { events_.push(HandlerEvent(std::forward<decltype(e)>(e))); },
+                std::move(event));
           },
           [this](wire::Envelope& envelope) {
             return connection_.isOpen() && connection_.send(envelope);
