@@ -196,6 +196,23 @@ TEST_F(HandlerSdk, PermitsFollowThePoolWideLimitAndAPushbackHoldsIt) {
   EXPECT_NE(out.find("api"), std::string::npos) << out;
 }
 
+// A handler waiting for a permit outlives a broker restart: the worker asks
+// again after its hello, and the new broker (whose buckets start full)
+// grants it. The job neither fails nor runs twice.
+TEST_F(HandlerSdk, AWaitingPermitIsAskedForAgainAfterABrokerRestart) {
+  start({"--resource", "api=1/h"});
+  const uint64_t first = submitOne(scripted({{"acquire", {{"resource", "api"}}}}));
+  EXPECT_EQ(finished(first).state(), wire::SUCCEEDED);
+  const uint64_t waiting = submitOne(scripted({{"acquire", {{"resource", "api"}}}}));
+  ASSERT_TRUE(Cluster::waitFor([&] { return resource("api").waiting() == 1; }, 30s));
+  cluster_.broker().signal(SIGKILL);
+  ASSERT_TRUE(cluster_.broker().waitExit(10s).has_value());
+  cluster_.startBroker({"--resource", "api=1/h"});
+  const wire::Job job = finished(waiting);
+  EXPECT_EQ(job.state(), wire::SUCCEEDED) << job.last_error();
+  EXPECT_EQ(job.attempt(), 1u) << "the attempt was adopted, not run again";
+}
+
 TEST_F(HandlerSdk, APermitForAResourceTheBrokerDoesNotKnowIsAClearError) {
   start({"--resource", "api=5/s"});
   const uint64_t id = submitOne(scripted({{"acquire", {{"resource", "graph"}}}}));
