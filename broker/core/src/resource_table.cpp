@@ -120,10 +120,12 @@ bool ResourceTable::report(std::string_view name, wire::ResourceSignal signal,
       return false;
     case wire::RESOURCE_FAILURE:
       ++resource.failures_total;
-      if (resource.circuit == CircuitState::kHalfOpen ||
-          (resource.circuit == CircuitState::kClosed &&
-           ++resource.consecutive_failures >= resource.limit.failure_threshold)) {
-        open(resource, now);
+      if (resource.circuit == CircuitState::kHalfOpen) {
+        open(resource, "its probe failed", now);
+      } else if (resource.circuit == CircuitState::kClosed &&
+                 ++resource.consecutive_failures >= resource.limit.failure_threshold) {
+        open(resource, std::to_string(resource.limit.failure_threshold) + " failures in a row",
+             now);
       }
       return false;
     case wire::RESOURCE_PUSHBACK: {
@@ -268,21 +270,19 @@ void ResourceTable::grant(Resource& resource, Now now) {
   }
 }
 
-void ResourceTable::open(Resource& resource, Now now) {
+void ResourceTable::open(Resource& resource, const std::string& why, Now now) {
   resource.circuit = CircuitState::kOpen;
   resource.open_until_mono_ms = now.mono_ms + resource.limit.open_ms;
   resource.probe_job = 0;
   resource.consecutive_failures = 0;
   ++resource.opened_total;
-  refuseWaiting(resource);
+  refuseWaiting(resource, why);
 }
 
-void ResourceTable::refuseWaiting(Resource& resource) {
-  const Status refusal(StatusCode::kUnavailable,
-                       "circuit of resource '" + resource.name + "' opened after " +
-                           std::to_string(resource.limit.failure_threshold) +
-                           " failures in a row (limit " + formatRate(resource.limit.rate_per_s) +
-                           ")");
+void ResourceTable::refuseWaiting(Resource& resource, const std::string& why) {
+  const Status refusal(StatusCode::kUnavailable, "circuit of resource '" + resource.name +
+                                                     "' opened: " + why + " (limit " +
+                                                     formatRate(resource.limit.rate_per_s) + ")");
   for (const PermitWaiter& waiter : resource.waiting) {
     answer(waiter, refusal);
   }

@@ -2,24 +2,9 @@
 
 #include <stdexcept>
 
+#include "gantry/common/hex.h"
+
 namespace gantry::broker::store {
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
-
 std::string decodeByteaHex(std::string_view text) {
   if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) {
     throw std::invalid_argument("bytea value is not in hex form (bytea_output must be 'hex')");
@@ -27,8 +12,8 @@ std::string decodeByteaHex(std::string_view text) {
   std::string out;
   out.resize((text.size() - 2) / 2);
   for (size_t i = 2, o = 0; i < text.size(); i += 2, ++o) {
-    const int hi = hexValue(text[i]);
-    const int lo = hexValue(text[i + 1]);
+    const int hi = hexDigitValue(text[i]);
+    const int lo = hexDigitValue(text[i + 1]);
     if (hi < 0 || lo < 0) {
       throw std::invalid_argument("bytea value has a non-hex digit");
     }

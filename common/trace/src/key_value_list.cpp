@@ -1,5 +1,7 @@
 #include "key_value_list.h"
 
+#include "gantry/common/hex.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -15,19 +17,6 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 std::optional<std::string> percentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -39,8 +28,8 @@ std::optional<std::string> percentDecode(std::string_view s) {
     if (i + 2 >= s.size()) {
       return std::nullopt;
     }
-    const int hi = hexDigit(s[i + 1]);
-    const int lo = hexDigit(s[i + 2]);
+    const int hi = hexDigitValue(s[i + 1]);
+    const int lo = hexDigitValue(s[i + 2]);
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }

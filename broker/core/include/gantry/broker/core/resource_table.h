@@ -111,8 +111,9 @@ class ResourceTable {
  private:
   void refill(Resource& resource, TimeMs now_mono);
   void grant(Resource& resource, Now now);
-  void open(Resource& resource, Now now);
-  void refuseWaiting(Resource& resource);
+  // `why` says what opened it, for the refusals it sends.
+  void open(Resource& resource, const std::string& why, Now now);
+  void refuseWaiting(Resource& resource, const std::string& why);
   void answer(const PermitWaiter& waiter, Status status);
 
   std::vector<Resource> resources_;  // sorted by name
