@@ -164,6 +164,12 @@ TEST_F(HandlerSdk, AFanOutEndsExactlyOnceAcrossABrokerSigkill) {
                               "WHERE kind = 'noop'"),
             kParents * kChildren)
       << "every child exactly once";
+  // Every job's attempts are recorded, and the kill cost at most a re-run
+  // of what was in flight (2 workers x 4 slots): no retry storm.
+  EXPECT_EQ(cluster_.sqlCount("SELECT count(*) FROM gantry_job_history h WHERE NOT EXISTS "
+                              "(SELECT 1 FROM gantry_job_attempts a WHERE a.job_id = h.id)"),
+            0);
+  EXPECT_LE(cluster_.sqlCount("SELECT count(*) FROM gantry_job_attempts"), kAll + 8);
 }
 
 TEST_F(HandlerSdk, PermitsFollowThePoolWideLimitAndAPushbackHoldsIt) {
@@ -200,6 +206,7 @@ TEST_F(HandlerSdk, PermitsFollowThePoolWideLimitAndAPushbackHoldsIt) {
 // again after its hello, and the new broker (whose buckets start full)
 // grants it. The job neither fails nor runs twice.
 TEST_F(HandlerSdk, AWaitingPermitIsAskedForAgainAfterABrokerRestart) {
+  cluster_.setWorkerLogLevel("debug");  // its hellos are logged at debug
   start({"--resource", "api=1/h"});
   const uint64_t first = submitOne(scripted({{"acquire", {{"resource", "api"}}}}));
   EXPECT_EQ(finished(first).state(), wire::SUCCEEDED);
@@ -211,6 +218,19 @@ TEST_F(HandlerSdk, AWaitingPermitIsAskedForAgainAfterABrokerRestart) {
   const wire::Job job = finished(waiting);
   EXPECT_EQ(job.state(), wire::SUCCEEDED) << job.last_error();
   EXPECT_EQ(job.attempt(), 1u) << "the attempt was adopted, not run again";
+  EXPECT_EQ(cluster_.sqlCount("SELECT count(*) FROM gantry_job_attempts WHERE job_id = " +
+                              std::to_string(waiting)),
+            1);
+  // One hello at start and one to the new broker (at most one more if a
+  // reannounce crossed it), not a storm of them.
+  const std::string log = cluster_.worker(0).log();
+  size_t hellos = 0;
+  for (size_t at = log.find("hello sent"); at != std::string::npos;
+       at = log.find("hello sent", at + 1)) {
+    ++hellos;
+  }
+  EXPECT_GE(hellos, 2u) << log;
+  EXPECT_LE(hellos, 3u) << log;
 }
 
 TEST_F(HandlerSdk, APermitForAResourceTheBrokerDoesNotKnowIsAClearError) {
