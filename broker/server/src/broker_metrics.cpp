@@ -209,13 +209,6 @@ void BrokerMetrics::committed(size_t writes, TimeMs commit_ms) {
   commit_seconds_series_.observe(seconds(commit_ms));
 }
 
-void BrokerMetrics::advance(prometheus::Counter& counter, uint64_t total) {
-  const double grew = static_cast<double>(total) - counter.Value();
-  if (grew > 0) {
-    counter.Increment(grew);
-  }
-}
-
 prometheus::Gauge& BrokerMetrics::queueGauge(prometheus::Family<prometheus::Gauge>& family,
                                              const std::map<std::string, std::string>& labels) {
   prometheus::Gauge& gauge = family.Add(labels);
@@ -261,11 +254,11 @@ void BrokerMetrics::publish(BrokerCore& core, const DatabaseState& database, uin
   free_slots_.Set(static_cast<double>(slots.slots - slots.busy));
   live_jobs_.Set(static_cast<double>(core.liveJobs()));
   const CoreCounters& totals = core.counters();
-  advance(unique_hits_, totals.unique_hits);
-  advance(stale_results_, totals.stale_results);
-  advance(handed_back_, totals.handed_back);
-  advance(workers_lost_, totals.workers_lost);
-  advance(reconnects_, database.reconnects);
+  advanceCounter(unique_hits_, static_cast<double>(totals.unique_hits));
+  advanceCounter(stale_results_, static_cast<double>(totals.stale_results));
+  advanceCounter(handed_back_, static_cast<double>(totals.handed_back));
+  advanceCounter(workers_lost_, static_cast<double>(totals.workers_lost));
+  advanceCounter(reconnects_, static_cast<double>(database.reconnects));
   database_up_.Set(database.connected ? 1 : 0);
   backlog_.Set(static_cast<double>(database.backlog));
   epoch_.Set(static_cast<double>(epoch));

@@ -20,17 +20,16 @@ prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& registry,
   return BuildCounter().Name(name).Help(help).Register(registry);
 }
 
-// Adds what `total` grew by since the last publish.
-void advance(prometheus::Counter& counter, double total) {
+constexpr const char* kCircuitStates[] = {"closed", "open", "half-open"};
+
+}  // namespace
+
+void advanceCounter(prometheus::Counter& counter, double total) {
   const double grew = total - counter.Value();
   if (grew > 0) {
     counter.Increment(grew);
   }
 }
-
-constexpr const char* kCircuitStates[] = {"closed", "open", "half-open"};
-
-}  // namespace
 
 ResourceMetrics::ResourceMetrics(prometheus::Registry& registry)
     : limit_(gauge(registry, "gantry_resource_limit_per_second",
@@ -68,11 +67,11 @@ void ResourceMetrics::publish(const wire::StatsReply& stats, TimeMs now_wall_ms)
           .Set(resource.circuit() == state ? 1 : 0);
     }
     waiting_.Add(labels).Set(static_cast<double>(resource.waiting()));
-    advance(granted_.Add(labels), static_cast<double>(resource.granted_total()));
-    advance(pushbacks_.Add(labels), static_cast<double>(resource.pushbacks_total()));
-    advance(failures_.Add(labels), static_cast<double>(resource.failures_total()));
-    advance(opened_.Add(labels), static_cast<double>(resource.circuit_opened_total()));
-    advance(waited_.Add(labels), static_cast<double>(resource.waited_ms_total()) / 1000);
+    advanceCounter(granted_.Add(labels), static_cast<double>(resource.granted_total()));
+    advanceCounter(pushbacks_.Add(labels), static_cast<double>(resource.pushbacks_total()));
+    advanceCounter(failures_.Add(labels), static_cast<double>(resource.failures_total()));
+    advanceCounter(opened_.Add(labels), static_cast<double>(resource.circuit_opened_total()));
+    advanceCounter(waited_.Add(labels), static_cast<double>(resource.waited_ms_total()) / 1000);
   }
 }
 

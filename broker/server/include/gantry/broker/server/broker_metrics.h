@@ -78,8 +78,6 @@ class BrokerMetrics final : public CoreObserver {
   QueueSeries& queueSeries(uint32_t queue);
   prometheus::Gauge& queueGauge(prometheus::Family<prometheus::Gauge>& family,
                                 const std::map<std::string, std::string>& labels);
-  // Adds what `total` grew by since the last publish.
-  static void advance(prometheus::Counter& counter, uint64_t total);
 
   const BrokerCore* core_ = nullptr;
   // [queue][kind], grown when a new id appears.

@@ -14,6 +14,10 @@
 
 namespace gantry::broker {
 
+// Brings a counter up to a total the core keeps (it never goes down):
+// adds what the total grew by since the last publish.
+void advanceCounter(prometheus::Counter& counter, double total);
+
 class ResourceMetrics {
  public:
   explicit ResourceMetrics(prometheus::Registry& registry);
